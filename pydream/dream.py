@@ -1,0 +1,381 @@
+"""The dream itself: settings in, octaves walked smallest first, a picture out."""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .ascent import AscentEngine
+from .images import check_output_path, load_image, save_image
+from .lbfgs import LbfgsEngine
+from .models import (
+    check_layer_names,
+    feature_extractor,
+    get_spec,
+    list_layers,
+    load_base_model,
+)
+from .objectives import FeatureObjective
+from .octaves import octave_shapes, reinject_lost_detail, resize_img
+from .presets import preset_settings
+from .settings import Default, DreamSettings
+
+DreamCallback = Callable[[int, int, float], Any]
+"""``callback(octave, step, loss)`` after every step (0-based); returning ``True`` stops."""
+
+Engine = AscentEngine | LbfgsEngine
+
+DEFAULT_LAYERS = dict(preset_settings("chollet")["layers"])
+
+
+def resolve_settings(
+    layers: Mapping[str, float] | None, preset: str | None, arguments: Mapping[str, Any]
+) -> DreamSettings:
+    """Combine defaults, a preset and explicit arguments (which win) into settings.
+
+    ``arguments`` maps setting names to values; values wrapped in ``Default`` were not given
+    by the caller, so a preset may replace them. Without layers or a preset, the ``chollet``
+    preset's layers are used.
+    """
+    values: dict[str, Any] = preset_settings(preset) if preset is not None else {}
+    for name, value in arguments.items():
+        if isinstance(value, Default):
+            values.setdefault(name, value.value)
+        else:
+            values[name] = value
+    if layers is not None:
+        values["layers"] = layers
+    values.setdefault("layers", dict(DEFAULT_LAYERS))
+    return DreamSettings(**values)
+
+
+class Dreamer:
+    """Builds each model, feature extractor and compiled step once, and reuses them.
+
+    The module-level functions share one ``Dreamer``; make your own to hold models apart.
+    """
+
+    def __init__(self, max_engines: int = 8) -> None:
+        self.max_engines = max_engines
+        self._engines: collections.OrderedDict[tuple[Any, ...], Engine] = (
+            collections.OrderedDict()
+        )
+
+    def engine(self, settings: DreamSettings) -> Engine:
+        """The optimiser for ``settings``, built on first use."""
+        key = (
+            settings.model,
+            settings.weights,
+            settings.precision,
+            tuple(settings.layers.items()),
+            settings.loss,
+            settings.border,
+            settings.learning_phase,
+            settings.normalize,
+            settings.clip,
+            settings.optimizer,
+            settings.continuity,
+            settings.dream_l2,
+        )
+        if key in self._engines:
+            self._engines.move_to_end(key)
+            return self._engines[key]
+        engine = self._build_engine(settings)
+        self._engines[key] = engine
+        while len(self._engines) > self.max_engines:
+            self._engines.popitem(last=False)
+        return engine
+
+    def _build_engine(self, settings: DreamSettings) -> Engine:
+        spec = get_spec(settings.model)
+        names = tuple(settings.layers)
+        check_layer_names(settings.model, names, list_layers(settings.model, all_layers=True))
+        base = load_base_model(settings.model, settings.weights, settings.precision)
+        objective = FeatureObjective(
+            feature_extractor(base, names),
+            tuple(settings.layers.values()),
+            loss=settings.loss,
+            border=settings.border,
+            learning_phase=settings.learning_phase,
+        )
+        if settings.optimizer == "lbfgs":
+            return LbfgsEngine(
+                objective, continuity=settings.continuity, dream_l2=settings.dream_l2
+            )
+        clip_range = spec.input_range() if settings.clip else None
+        return AscentEngine(objective, normalize=settings.normalize, clip_range=clip_range)
+
+    def ascend(
+        self,
+        image: np.ndarray,
+        settings: DreamSettings,
+        rng: np.random.Generator,
+        on_step: Callable[[int, float], bool | None] | None = None,
+    ) -> tuple[np.ndarray, bool]:
+        """Run one octave's optimisation on a preprocessed image (1, H, W, 3)."""
+        engine = self.engine(settings)
+        if isinstance(engine, LbfgsEngine):
+            scale = get_spec(settings.model).pixel_scale()
+            return engine.run(
+                image,
+                rounds=settings.iterations,
+                evaluations=settings.lbfgs_evaluations,
+                jitter=settings.jitter * scale,
+                max_loss=settings.max_loss,
+                rng=rng,
+                on_step=on_step,
+            )
+        return engine.run(
+            image,
+            iterations=settings.iterations,
+            step=settings.step,
+            max_loss=settings.max_loss,
+            jitter=settings.jitter,
+            tile_size=settings.tile_size,
+            rng=rng,
+            on_step=on_step,
+        )
+
+    def dream(
+        self,
+        image: Any,
+        settings: DreamSettings,
+        *,
+        save_octaves: Any = None,
+        output: Any = None,
+        overwrite: bool = False,
+        progress: bool = False,
+        callback: DreamCallback | None = None,
+    ) -> np.ndarray:
+        """Dream ``image`` with ``settings``; see ``deep_dream`` for the arguments."""
+        loaded = load_image(image)
+        output_path = check_output_path(output, loaded.path, overwrite) if output else None
+        octave_folder = _octave_folder(save_octaves)
+        spec = get_spec(settings.model)
+        if settings.tile_size is not None and settings.tile_size < 2 * spec.min_size:
+            raise ValueError(
+                f"tile_size must be at least {2 * spec.min_size} for {settings.model} "
+                f"(twice its minimum input of {spec.min_size} pixels), not {settings.tile_size}"
+            )
+        height, width = loaded.rgb.shape[:2]
+        shapes = octave_shapes(
+            (height, width), settings.num_octave, settings.octave_scale, spec.min_size
+        )
+        self.engine(settings)  # build (and check layer names) before any work is shown
+        rng = np.random.default_rng(settings.seed)
+        original = spec.preprocess(loaded.rgb)[None]
+        shrunk = resize_img(original, shapes[0])
+        dream = original
+        with _progress_bar(len(shapes) * settings.iterations, progress) as bar:
+            for octave, shape in enumerate(shapes):
+                dream = resize_img(dream, shape)
+                bar.set_description(f"octave {octave + 1}/{len(shapes)} {shape[1]}x{shape[0]}")
+                done = bar.n
+
+                def on_step(step: int, loss: float, octave: int = octave) -> bool:
+                    bar.update(1)
+                    bar.set_postfix(loss=f"{loss:.3g}", refresh=False)
+                    return bool(callback(octave, step, loss)) if callback is not None else False
+
+                dream, stopped = self.ascend(dream, settings, rng, on_step)
+                bar.update(done + settings.iterations - bar.n)
+                dream, shrunk = reinject_lost_detail(dream, original, shrunk, shape)
+                if octave_folder is not None:
+                    save_image(
+                        spec.deprocess(dream[0]),
+                        octave_folder / f"octave_{octave + 1}_{shape[1]}x{shape[0]}.png",
+                        metadata=settings.as_dict(),
+                    )
+                if stopped:
+                    full = (height, width)
+                    dream, shrunk = reinject_lost_detail(resize_img(dream, full), original,
+                                                         shrunk, full)
+                    break
+        result = spec.deprocess(dream[0])
+        if output_path is not None:
+            save_image(
+                result, output_path, mode=loaded.mode, alpha=loaded.alpha,
+                metadata=settings.as_dict(),
+            )
+        return result
+
+
+def _octave_folder(save_octaves: Any) -> Path | None:
+    if save_octaves is None:
+        return None
+    folder = Path(save_octaves).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"save_octaves must be a folder, but {folder} is a file")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@contextlib.contextmanager
+def _progress_bar(total: int, enabled: bool) -> Iterator[Any]:
+    bar = tqdm(total=total, disable=not enabled, unit="step", leave=True, dynamic_ncols=True)
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+DEFAULT_DREAMER = Dreamer()
+
+
+def deep_dream(
+    image: Any,
+    layers: Mapping[str, float] | None = None,
+    *,
+    preset: str | None = None,
+    model: str = Default("inception_v3"),  # type: ignore[assignment]
+    weights: str | None = Default("imagenet"),  # type: ignore[assignment]
+    step: float = Default(0.01),  # type: ignore[assignment]
+    num_octave: int = Default(3),  # type: ignore[assignment]
+    octave_scale: float = Default(1.4),  # type: ignore[assignment]
+    iterations: int = Default(20),  # type: ignore[assignment]
+    max_loss: float | None = Default(15.0),  # type: ignore[assignment]
+    loss: str = Default("l2"),  # type: ignore[assignment]
+    border: int = Default(2),  # type: ignore[assignment]
+    normalize: str = Default("mean_abs"),  # type: ignore[assignment]
+    clip: bool = Default(False),  # type: ignore[assignment]
+    jitter: int = Default(0),  # type: ignore[assignment]
+    seed: int | None = Default(None),  # type: ignore[assignment]
+    learning_phase: int = Default(0),  # type: ignore[assignment]
+    tile_size: int | None = Default(None),  # type: ignore[assignment]
+    precision: str = Default("float32"),  # type: ignore[assignment]
+    save_octaves: Any = None,
+    output: Any = None,
+    progress: bool = False,
+    callback: DreamCallback | None = None,
+    optimizer: str = Default("ascent"),  # type: ignore[assignment]
+    continuity: float = Default(0.0),  # type: ignore[assignment]
+    dream_l2: float = Default(0.0),  # type: ignore[assignment]
+    lbfgs_evaluations: int = Default(7),  # type: ignore[assignment]
+    overwrite: bool = False,
+) -> np.ndarray:
+    """Dream a picture: gradient ascent on layer activations, octave by octave.
+
+    Args:
+        image: a file path, a ``PIL.Image`` or a uint8 array (H x W, H x W x 3, H x W x 4).
+        layers: layer name -> coefficient, e.g. ``{"mixed3": 0.8, "mixed5": 4}``. Without it
+            (and without a preset setting it) the ``chollet`` preset's layers are used.
+        preset: a name from ``pydream.presets``; arguments given explicitly win over it.
+        model: ``"inception_v3"`` (default), ``"vgg16"``, ``"vgg19"``, ``"xception"``,
+            ``"resnet50"``, ``"mobilenet_v2"`` or ``"inception_resnet_v2"``.
+        weights: ``"imagenet"``, ``None`` (random initialisation) or a weights file path.
+        step: step size per gradient step, in preprocessed units (InceptionV3: [-1, 1] range).
+        num_octave: number of scales; octave ``i`` is the image shrunk by ``octave_scale**i``.
+        octave_scale: size ratio between octaves (> 1).
+        iterations: steps per octave (L-BFGS: rounds per octave); 0 runs only the octave
+            resizing and detail reinjection.
+        max_loss: stop an octave before a step whose loss exceeds this; ``None`` never stops.
+        loss: ``"l2"`` or ``"mean"``. border: pixels the ``"l2"`` loss crops off each side.
+        normalize: ``"mean_abs"`` or ``"std"`` gradient normalisation. clip: clip the image to
+            the model's input range after each step.
+        jitter: random roll of up to this many pixels before each step, undone after it
+            (L-BFGS: amplitude of uniform noise in 0..255 units). seed: makes it repeatable.
+        learning_phase: 1 runs batch norm on the image's own statistics (weights unchanged).
+        tile_size: compute gradients tile by tile (tiles of at most this many pixels a side).
+        precision: ``"float32"``, ``"bfloat16"`` or ``"float16"`` network compute.
+        save_octaves: a folder; one PNG per octave is written there.
+        output: a file to write (atomically); it keeps the input's mode and alpha channel.
+        progress: show a progress bar. callback: ``callback(octave, step, loss)`` after each
+            step; returning ``True`` stops the run (the dream so far is returned, full size).
+        optimizer: ``"ascent"`` or ``"lbfgs"``; continuity, dream_l2, lbfgs_evaluations: the
+            L-BFGS method's penalty weights and evaluations per round.
+        overwrite: allow ``output`` to be the input file itself.
+
+    Returns:
+        The dream, a uint8 RGB array (H, W, 3) the size of the input.
+
+    Raises:
+        ValueError, TypeError: a setting or the image is unusable (the message says which).
+        FileNotFoundError: the image or weights file does not exist.
+    """
+    arguments = {
+        "model": model, "weights": weights, "step": step, "num_octave": num_octave,
+        "octave_scale": octave_scale, "iterations": iterations, "max_loss": max_loss,
+        "loss": loss, "border": border, "normalize": normalize, "clip": clip, "jitter": jitter,
+        "seed": seed, "learning_phase": learning_phase, "tile_size": tile_size,
+        "precision": precision, "optimizer": optimizer, "continuity": continuity,
+        "dream_l2": dream_l2, "lbfgs_evaluations": lbfgs_evaluations,
+    }  # fmt: skip
+    settings = resolve_settings(layers, preset, arguments)
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable, not {type(callback).__name__}")
+    return DEFAULT_DREAMER.dream(
+        image,
+        settings,
+        save_octaves=save_octaves,
+        output=output,
+        overwrite=bool(overwrite),
+        progress=bool(progress),
+        callback=callback,
+    )
+
+
+def preprocess_image(image: Any, model: str = "inception_v3") -> np.ndarray:
+    """Load a picture and preprocess it for ``model``: float32 (1, H, W, 3)."""
+    return get_spec(model).preprocess(load_image(image).rgb)[None]
+
+
+def deprocess_image(x: Any, model: str = "inception_v3") -> np.ndarray:
+    """Undo ``preprocess_image``: (1, H, W, 3) or (H, W, 3) floats -> uint8 (H, W, 3)."""
+    array = np.asarray(x, dtype=np.float32)
+    if array.ndim == 4 and array.shape[0] == 1:
+        array = array[0]
+    if array.ndim != 3 or array.shape[2] != 3:
+        raise ValueError(f"x must have shape (1, H, W, 3) or (H, W, 3), not {array.shape}")
+    return get_spec(model).deprocess(array)
+
+
+def gradient_ascent(
+    x: Any,
+    iterations: int,
+    step: float,
+    max_loss: float | None = None,
+    *,
+    layers: Mapping[str, float] | None = None,
+    model: str = "inception_v3",
+    weights: str | None = "imagenet",
+    loss: str = "l2",
+    border: int = 2,
+    normalize: str = "mean_abs",
+    clip: bool = False,
+    jitter: int = 0,
+    seed: int | None = None,
+    learning_phase: int = 0,
+    tile_size: int | None = None,
+    precision: str = "float32",
+) -> np.ndarray:
+    """The blog's building block: ``iterations`` ascent steps on a preprocessed image.
+
+    Args:
+        x: preprocessed image, float (1, H, W, 3) (see ``preprocess_image``).
+        iterations, step, max_loss: as in ``deep_dream`` (max_loss ``None``: never stop).
+        layers: layer name -> coefficient (default: the ``chollet`` preset's layers).
+
+    Returns:
+        The image after the ascent, float32 (1, H, W, 3).
+    """
+    array = np.asarray(x, dtype=np.float32)
+    if array.ndim != 4 or array.shape[0] != 1 or array.shape[3] != 3:
+        raise ValueError(f"x must be a preprocessed image of shape (1, H, W, 3), not {array.shape}")
+    settings = DreamSettings(
+        layers=dict(DEFAULT_LAYERS) if layers is None else layers,
+        model=model, weights=weights, step=step, iterations=iterations, max_loss=max_loss,
+        loss=loss, border=border, normalize=normalize, clip=clip, jitter=jitter, seed=seed,
+        learning_phase=learning_phase, tile_size=tile_size, precision=precision,
+    )  # fmt: skip
+    min_size = get_spec(model).min_size
+    if min(array.shape[1:3]) < min_size:
+        raise ValueError(f"x is {array.shape[2]}x{array.shape[1]}; {model} needs {min_size}+ px")
+    result, _ = DEFAULT_DREAMER.ascend(array, settings, np.random.default_rng(settings.seed))
+    return result
+

@@ -1,0 +1,284 @@
+"""Reading and writing pictures: any Pillow input in, RGB to dream in, the input's mode out.
+
+Writes are atomic: a temporary file in the target folder is renamed over the target only once
+it is complete, so an interrupted run never leaves a partial file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
+
+from ._version import __version__
+
+ALPHA_MODES = ("RGBA", "LA", "PA", "RGBa", "La")
+SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
+
+
+@dataclasses.dataclass
+class LoadedImage:
+    """A picture ready to dream.
+
+    Attributes:
+        rgb: uint8 array (H, W, 3).
+        mode: the Pillow mode of the input (``"RGB"``, ``"L"``, ``"RGBA"``, ``"I;16"``, ...).
+        alpha: the input's alpha channel, uint8 (H, W), or ``None``.
+        path: the file it came from, if any.
+    """
+
+    rgb: np.ndarray
+    mode: str
+    alpha: np.ndarray | None = None
+    path: Path | None = None
+
+
+def _open_file(path: Path) -> Image.Image:
+    if not path.exists():
+        raise FileNotFoundError(f"input image not found: {path}")
+    if not path.is_file():
+        raise ValueError(f"input image {path} is not a file")
+    if path.stat().st_size == 0:
+        raise ValueError(f"input image {path} is empty (0 bytes)")
+    try:
+        image = Image.open(path)
+        image.load()
+    except Image.DecompressionBombError as error:
+        raise ValueError(
+            f"input image {path} is too large to open safely ({error}); "
+            "resize it first, or raise PIL.Image.MAX_IMAGE_PIXELS if you trust the file"
+        ) from None
+    except UnidentifiedImageError:
+        raise ValueError(
+            f"input image {path} is not a picture Pillow can read (JPEG, PNG, TIFF, ...)"
+        ) from None
+    except (OSError, SyntaxError, ValueError) as error:
+        raise ValueError(f"input image {path} is truncated or corrupt: {error}") from None
+    return image
+
+
+def _sixteen_bit_to_8(image: Image.Image) -> np.ndarray:
+    values = np.asarray(image, dtype=np.float64)
+    if values.max(initial=0) > 255 or image.mode.startswith("I;16"):
+        values = values / 257.0
+    return np.clip(np.rint(values), 0, 255).astype(np.uint8)
+
+
+def to_pil(image: Any) -> tuple[Image.Image, Path | None]:
+    """Accept a path, a ``PIL.Image`` or a uint8 array and return a loaded Pillow image."""
+    if isinstance(image, (str, os.PathLike)):
+        path = Path(image).expanduser()
+        return _open_file(path), path
+    if isinstance(image, Image.Image):
+        return image, None
+    if isinstance(image, np.ndarray):
+        return array_to_pil(image), None
+    raise TypeError(
+        f"image must be a file path, a PIL.Image or a uint8 array, not {type(image).__name__}"
+    )
+
+
+def array_to_pil(array: np.ndarray) -> Image.Image:
+    """A uint8 array (H, W), (H, W, 3) or (H, W, 4) as a Pillow image (L, RGB or RGBA)."""
+    if array.dtype != np.uint8:
+        if np.issubdtype(array.dtype, np.integer) and array.size and (
+            array.min() >= 0 and array.max() <= 255
+        ):
+            array = array.astype(np.uint8)
+        else:
+            raise ValueError(
+                f"image arrays must hold uint8 values 0..255, not {array.dtype} "
+                "(convert with np.clip(a, 0, 255).astype(np.uint8))"
+            )
+    modes = {2: "L", 3: "RGB", 4: "RGBA"}
+    if array.ndim == 2:
+        mode = "L"
+    elif array.ndim == 3 and array.shape[2] in (3, 4):
+        mode = modes[array.shape[2]]
+    else:
+        raise ValueError(f"image arrays must be H x W, H x W x 3 or H x W x 4, not {array.shape}")
+    if min(array.shape[:2]) == 0:
+        raise ValueError(f"image array is empty: shape {array.shape}")
+    return Image.fromarray(np.ascontiguousarray(array), mode=mode)
+
+
+def load_image(image: Any) -> LoadedImage:
+    """Read ``image`` (path, ``PIL.Image`` or uint8 array) as RGB, keeping mode and alpha.
+
+    EXIF orientation is applied. Grayscale, palette, 16-bit, CMYK and alpha inputs all
+    become RGB; the alpha channel (if any) is kept apart, unchanged.
+    """
+    pil, path = to_pil(image)
+    mode = pil.mode
+    pil = ImageOps.exif_transpose(pil) or pil
+    alpha = None
+    if mode == "P" and "transparency" in pil.info:
+        pil = pil.convert("RGBA")
+    if pil.mode in ALPHA_MODES or (pil.mode == "P" and "transparency" in pil.info):
+        alpha = np.asarray(pil.getchannel("A"), dtype=np.uint8).copy()
+    if pil.mode in SIXTEEN_BIT_MODES:
+        gray = _sixteen_bit_to_8(pil)
+        rgb = np.repeat(gray[:, :, None], 3, axis=2)
+    elif pil.mode == "F":
+        gray = np.clip(np.rint(np.asarray(pil, dtype=np.float64)), 0, 255).astype(np.uint8)
+        rgb = np.repeat(gray[:, :, None], 3, axis=2)
+    else:
+        rgb = np.asarray(pil.convert("RGB"), dtype=np.uint8).copy()
+    return LoadedImage(rgb=rgb, mode=mode, alpha=alpha, path=path)
+
+
+# Modes each output format can hold; anything else is written as RGB (or RGBA with alpha).
+_FORMAT_MODES = {
+    "PNG": ("L", "LA", "RGB", "RGBA", "I;16"),
+    "JPEG": ("L", "RGB", "CMYK"),
+    "TIFF": ("L", "LA", "RGB", "RGBA", "CMYK", "I;16"),
+    "WEBP": ("RGB", "RGBA"),
+    "BMP": ("L", "RGB"),
+}
+
+
+def output_format(path: Path) -> str:
+    """The Pillow format for ``path``'s extension, or a ``ValueError`` naming the known ones."""
+    extensions = Image.registered_extensions()
+    suffix = path.suffix.lower()
+    if suffix not in extensions or extensions[suffix] not in Image.SAVE:
+        known = ", ".join(sorted({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp"}))
+        raise ValueError(f"cannot tell the image format of {path}: use one of {known}")
+    return extensions[suffix]
+
+
+def _target_mode(input_mode: str, has_alpha: bool, image_format: str) -> str:
+    wanted = {"1": "L", "P": "RGB", "PA": "RGBA", "I": "I;16", "F": "L", "YCbCr": "RGB"}.get(
+        input_mode, input_mode
+    )
+    if wanted.startswith("I;16"):
+        wanted = "I;16"
+    if has_alpha and wanted not in ("RGBA", "LA"):
+        wanted = "RGBA"
+    allowed = _FORMAT_MODES.get(image_format, ("RGB",))
+    if wanted in allowed:
+        return wanted
+    if wanted == "LA" and "L" in allowed:
+        return "L"
+    return "RGBA" if has_alpha and "RGBA" in allowed else "RGB"
+
+
+def compose_output(rgb: np.ndarray, mode: str, alpha: np.ndarray | None, image_format: str):
+    """The dream (uint8 RGB, H x W x 3) as a Pillow image in the input's mode where possible."""
+    target = _target_mode(mode, alpha is not None, image_format)
+    picture = Image.fromarray(np.ascontiguousarray(rgb), mode="RGB")
+    if target in ("RGBA", "LA") and alpha is not None:
+        base = picture.convert(target[:-1])
+        base.putalpha(Image.fromarray(alpha, mode="L"))
+        return base
+    if target == "I;16":
+        gray = np.asarray(picture.convert("L"), dtype=np.uint16) * 257
+        return Image.fromarray(gray.astype("<u2"), mode="I;16")
+    return picture.convert(target)
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it over ``target`` on success.
+
+    On any exception (Ctrl-C included) the temporary file is removed and ``target`` is
+    left as it was.
+    """
+    folder = target.parent
+    handle, temporary_name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".part" + target.suffix, dir=folder
+    )
+    os.close(handle)
+    temporary = Path(temporary_name)
+    try:
+        yield temporary
+        with open(temporary, "rb") as written:
+            os.fsync(written.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def check_output_path(output: Any, input_path: Path | None, overwrite: bool) -> Path:
+    """Check an output path before any work is done, so that errors come first.
+
+    Raises:
+        ValueError: unknown extension, missing folder, or the output is the input file
+            and ``overwrite`` is false.
+    """
+    if not isinstance(output, (str, os.PathLike)):
+        raise TypeError(f"output must be a file path, not {type(output).__name__}")
+    path = Path(output).expanduser()
+    output_format(path)
+    if not path.parent.is_dir():
+        raise ValueError(f"cannot write {path}: folder {path.parent} does not exist")
+    if path.is_dir():
+        raise ValueError(f"cannot write {path}: it is a folder")
+    if not os.access(path.parent, os.W_OK):
+        raise ValueError(f"cannot write {path}: folder {path.parent} is not writable")
+    if (
+        input_path is not None
+        and path.exists()
+        and input_path.exists()
+        and os.path.samefile(path, input_path)
+        and not overwrite
+    ):
+        raise ValueError(
+            f"output {path} is the input file; choose another output, or pass "
+            "overwrite=True (--overwrite) to replace the input"
+        )
+    return path
+
+
+def save_image(
+    rgb: np.ndarray,
+    path: Any,
+    *,
+    mode: str = "RGB",
+    alpha: np.ndarray | None = None,
+    metadata: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write a uint8 RGB array (H, W, 3) atomically, in ``mode`` where the format allows.
+
+    PNG files get ``metadata`` as a JSON text chunk ``pydream:settings``.
+    """
+    target = Path(path).expanduser()
+    image_format = output_format(target)
+    picture = compose_output(np.asarray(rgb, dtype=np.uint8), mode, alpha, image_format)
+    options: dict[str, Any] = {}
+    if image_format == "PNG":
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Software", f"pydream {__version__}")
+        if metadata:
+            info.add_text("pydream:settings", json.dumps(dict(metadata), sort_keys=True))
+        options["pnginfo"] = info
+    elif image_format == "JPEG":
+        options["quality"] = 95
+    with atomic_path(target) as temporary:
+        picture.save(temporary, format=image_format, **options)
+    return target
+
+
+def save_img(img: Any, fname: Any) -> Path:
+    """Save a picture: a uint8 array (H, W[, 3|4]) or a ``PIL.Image``, atomically.
+
+    The blog's building block; the format follows ``fname``'s extension.
+    """
+    if isinstance(img, Image.Image):
+        img = np.asarray(img.convert("RGBA" if "A" in img.mode else "RGB"))
+    array = np.asarray(img)
+    if array.ndim == 4 and array.shape[0] == 1:
+        array = array[0]
+    picture = array_to_pil(array)
+    alpha = np.asarray(picture.getchannel("A")) if picture.mode == "RGBA" else None
+    rgb = np.asarray(picture.convert("RGB"))
+    return save_image(rgb, fname, mode=picture.mode, alpha=alpha)

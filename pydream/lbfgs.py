@@ -1,0 +1,100 @@
+"""The VGG16 "paintings" method: L-BFGS on features, continuity and image-L2 penalties.
+
+The value minimised, for an image ``x`` of ``n = H * W * 3`` values, is::
+
+    -contribution_loss(x) + continuity * continuity_loss(x) / n + dream_l2 * sum(x**2) / n
+
+Each round adds uniform random jitter to the image, runs scipy's L-BFGS-B for a few function
+evaluations, and removes the jitter again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import tensorflow as tf
+from scipy.optimize import fmin_l_bfgs_b
+
+from .ascent import IMAGE_SIGNATURE
+from .objectives import FeatureObjective, continuity_loss, image_l2
+
+RoundCallback = Callable[[int, float], bool | None]
+
+
+class LbfgsEngine:
+    """L-BFGS dreaming for one objective.
+
+    Args:
+        objective: the layer-contribution loss (maximised, so it enters negated).
+        continuity: weight of ``continuity_loss / n``.
+        dream_l2: weight of ``sum(x**2) / n``.
+    """
+
+    def __init__(self, objective: FeatureObjective, *, continuity: float, dream_l2: float):
+        self.objective = objective
+        self.continuity = continuity
+        self.dream_l2 = dream_l2
+        self._value_and_gradient = tf.function(
+            self._value_and_gradient_graph,
+            input_signature=[IMAGE_SIGNATURE],
+            reduce_retracing=True,
+        )
+
+    def value(self, image: tf.Tensor) -> tf.Tensor:
+        """The value L-BFGS minimises at ``image`` (1, H, W, 3), a float32 scalar."""
+        count = tf.cast(tf.size(image), tf.float32)
+        total = -self.objective(image)
+        total += self.continuity * continuity_loss(image) / count
+        total += self.dream_l2 * image_l2(image) / count
+        return total
+
+    def _value_and_gradient_graph(self, image: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        with tf.GradientTape() as tape:
+            tape.watch(image)
+            value = self.value(image)
+        return value, tape.gradient(value, image)
+
+    def run(
+        self,
+        image: np.ndarray,
+        *,
+        rounds: int,
+        evaluations: int,
+        jitter: float,
+        max_loss: float | None = None,
+        rng: np.random.Generator | None = None,
+        on_step: RoundCallback | None = None,
+    ) -> tuple[np.ndarray, bool]:
+        """Run ``rounds`` jittered L-BFGS rounds of ``evaluations`` evaluations each.
+
+        Args:
+            image: preprocessed image (1, H, W, 3).
+            jitter: amplitude of the uniform noise added before a round, in preprocessed units.
+            max_loss: stop before a round when the feature loss is above this.
+            on_step: called as ``on_step(round_index, value)``; ``True`` stops the run.
+
+        Returns:
+            The image and whether ``on_step`` asked to stop.
+        """
+        rng = rng if rng is not None else np.random.default_rng()
+        shape = image.shape
+        current = np.asarray(image, dtype=np.float32)
+
+        def value_and_gradient(flat: np.ndarray) -> tuple[float, np.ndarray]:
+            tensor = tf.constant(flat.reshape(shape), dtype=tf.float32)
+            value, gradient = self._value_and_gradient(tensor)
+            return float(value), gradient.numpy().astype(np.float64).ravel()
+
+        for index in range(rounds):
+            if max_loss is not None:
+                feature_loss = float(self.objective(tf.constant(current)))
+                if feature_loss > max_loss:
+                    break
+            noise = (jitter * 2.0 * (rng.random(shape) - 0.5)).astype(np.float32)
+            jittered = (current + noise).astype(np.float64).ravel()
+            result, value, _ = fmin_l_bfgs_b(value_and_gradient, jittered, maxfun=evaluations)
+            current = (result.reshape(shape) - noise).astype(np.float32)
+            if on_step is not None and on_step(index, float(value)):
+                return current, True
+        return current, False
