@@ -1,0 +1,114 @@
+"""Shared fixtures: tiny models with hand-set weights, small pictures, the real weights."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pydream  # noqa: I001  (first: it imports TensorFlow quietly)
+import keras
+import numpy as np
+import pytest
+from PIL import Image
+
+from pydream import models
+
+SHARED = Path(os.environ.get("PYDREAM_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+REAL_WEIGHTS = SHARED / "weights" / "inception_v3_apple2015_bnfolded_PARTIAL_notop.weights.h5"
+IMAGES = SHARED / "images"
+
+os.environ.setdefault("PYDREAM_IMAGES", str(IMAGES))
+
+needs_real_weights = pytest.mark.skipif(
+    not REAL_WEIGHTS.is_file(), reason=f"real Inception-v3 weights not found at {REAL_WEIGHTS}"
+)
+needs_images = pytest.mark.skipif(
+    not (IMAGES / "jellyfish.jpg").is_file(), reason=f"example photos not found in {IMAGES}"
+)
+
+
+def build_square_model(include_top: bool = False, weights: object = None) -> keras.Model:
+    """input -> 1x1 conv 'square' (identity kernel, no bias) -> layer 'double' (x2).
+
+    With loss "l2" and border 0 the loss of an image x with n = H*W*3 values is
+    ``sum(x**2) / n`` for 'square' and ``4 * sum(x**2) / n`` for 'double'.
+    """
+    inputs = keras.Input(shape=(None, None, 3))
+    square = keras.layers.Conv2D(3, 1, use_bias=False, name="square")(inputs)
+    double = keras.layers.Rescaling(2.0, name="double")(square)
+    model = keras.Model(inputs, double, name="tiny")
+    model.get_layer("square").set_weights([np.eye(3, dtype=np.float32).reshape(1, 1, 3, 3)])
+    return model
+
+
+def build_batchnorm_model(include_top: bool = False, weights: object = None) -> keras.Model:
+    """input -> 3x3 conv -> batch norm 'bn' -> relu 'act', with fixed weights."""
+    inputs = keras.Input(shape=(None, None, 3))
+    conv = keras.layers.Conv2D(4, 3, padding="same", name="conv")(inputs)
+    norm = keras.layers.BatchNormalization(name="bn")(conv)
+    act = keras.layers.Activation("relu", name="act")(norm)
+    model = keras.Model(inputs, act, name="tiny_bn")
+    rng = np.random.default_rng(0)
+    model.get_layer("conv").set_weights(
+        [rng.normal(size=(3, 3, 3, 4)).astype(np.float32), np.zeros(4, np.float32)]
+    )
+    model.get_layer("bn").set_weights(
+        [np.full(4, 1.5, np.float32), np.full(4, 0.1, np.float32),
+         np.full(4, 0.3, np.float32), np.full(4, 2.0, np.float32)]
+    )  # fmt: skip
+    return model
+
+
+@pytest.fixture
+def tiny_models(monkeypatch):
+    """Register 'tiny' and 'tiny_bn' as models (preprocessing 'tf', minimum size 8 px)."""
+    monkeypatch.setitem(
+        models.MODELS, "tiny", models.ModelSpec("tiny", build_square_model, "tf", 8, r"^(square|double)$")
+    )
+    monkeypatch.setitem(
+        models.MODELS,
+        "tiny_bn",
+        models.ModelSpec("tiny_bn", build_batchnorm_model, "tf", 8, r"^(conv|bn|act)$"),
+    )
+    models.load_base_model.cache_clear()
+    models._model_layer_names.cache_clear()
+    pydream.dream.DEFAULT_DREAMER._engines.clear()
+    yield
+    models.load_base_model.cache_clear()
+    models._model_layer_names.cache_clear()
+    pydream.dream.DEFAULT_DREAMER._engines.clear()
+
+
+@pytest.fixture
+def photo(tmp_path) -> Path:
+    """A 96 x 64 RGB PNG with smooth gradients and a square."""
+    y, x = np.mgrid[0:64, 0:96]
+    rgb = np.stack([x * 2, y * 3, (x + y) % 256], axis=2).astype(np.uint8)
+    rgb[20:40, 30:60] = [200, 30, 90]
+    path = tmp_path / "photo.png"
+    Image.fromarray(rgb).save(path)
+    return path
+
+
+def shrunk_jellyfish(folder: Path, width: int) -> Path:
+    """The jellyfish photo shrunk to ``width`` pixels wide, as a PNG in ``folder``."""
+    source = IMAGES / "jellyfish.jpg"
+    if not source.is_file():
+        pytest.skip(f"example photo not found: {source}")
+    image = Image.open(source)
+    image.thumbnail((width, width))
+    path = folder / f"jellyfish_{width}.png"
+    image.save(path)
+    return path
+
+
+@pytest.fixture
+def small_jellyfish(tmp_path) -> Path:
+    """The jellyfish photo shrunk to 320 px wide (skips when the photo is absent)."""
+    return shrunk_jellyfish(tmp_path, 320)
+
+
+@pytest.fixture
+def medium_jellyfish(tmp_path) -> Path:
+    """The jellyfish photo shrunk to 800 px wide (skips when the photo is absent)."""
+    return shrunk_jellyfish(tmp_path, 800)

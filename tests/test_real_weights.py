@@ -1,0 +1,126 @@
+"""Real Inception-v3 weights: the engine against a plain implementation, and real dreams."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+import pydream
+from pydream import models
+
+from .conftest import REAL_WEIGHTS, needs_real_weights
+
+pytestmark = [needs_real_weights, pytest.mark.real_weights]
+
+LAYERS = {"mixed3": 1.0, "mixed5": 2.0}
+
+
+@pytest.fixture(scope="module")
+def plain_extractor():
+    """InceptionV3 built and loaded directly with Keras, independent of pydream."""
+    base = keras.applications.InceptionV3(include_top=False, weights=None)
+    base.load_weights(str(REAL_WEIGHTS))
+    return keras.Model(base.inputs, {name: base.get_layer(name).output for name in LAYERS})
+
+
+def plain_gradient_ascent(extractor, x, iterations, step, border=2):
+    """The canonical loop written plainly: l2 loss with border crop, mean-abs normalisation."""
+    x = tf.Variable(x)
+    for _ in range(iterations):
+        with tf.GradientTape() as tape:
+            features = extractor(x, training=False)
+            loss = 0.0
+            for name, coefficient in LAYERS.items():
+                activation = features[name]
+                size = tf.cast(tf.size(activation), tf.float32)
+                cropped = activation[:, border:-border, border:-border, :]
+                loss += coefficient * tf.reduce_sum(tf.square(cropped)) / size
+        gradient = tape.gradient(loss, x)
+        gradient /= tf.maximum(tf.reduce_mean(tf.abs(gradient)), 1e-7)
+        x.assign_add(step * gradient)
+    return x.numpy()
+
+
+def plain_dream(extractor, rgb, num_octave, octave_scale, iterations, step):
+    original = rgb.astype(np.float32)[None] / 127.5 - 1
+    height, width = rgb.shape[:2]
+    shapes = [(int(height / octave_scale**i), int(width / octave_scale**i)) for i in range(num_octave)]
+    shapes = shapes[::-1]
+    shrunk = tf.image.resize(original, shapes[0]).numpy()
+    dream = original
+    for shape in shapes:
+        dream = tf.image.resize(dream, shape).numpy()
+        dream = plain_gradient_ascent(extractor, dream, iterations, step)
+        upscaled = tf.image.resize(shrunk, shape).numpy()
+        same_size = tf.image.resize(original, shape).numpy()
+        dream = dream + same_size - upscaled
+        shrunk = same_size
+    return dream[0]
+
+
+def assert_same_change(engine_result, plain_result, start):
+    engine_change = (engine_result - start).ravel().astype(np.float64)
+    plain_change = (plain_result - start).ravel().astype(np.float64)
+    cosine = engine_change @ plain_change / np.linalg.norm(engine_change) / np.linalg.norm(plain_change)
+    ratio = np.linalg.norm(engine_change) / np.linalg.norm(plain_change)
+    assert cosine > 0.99, f"direction of change differs: cosine {cosine:.4f}"
+    assert abs(ratio - 1) < 0.03, f"magnitude of change differs: ratio {ratio:.4f}"
+
+
+@pytest.fixture
+def photo_rgb(small_jellyfish):
+    return np.asarray(Image.open(small_jellyfish).convert("RGB"))
+
+
+def test_one_step_matches_the_plain_implementation(plain_extractor, photo_rgb):
+    x = pydream.preprocess_image(photo_rgb)
+    engine = pydream.gradient_ascent(x, 1, 0.01, layers=LAYERS, weights=str(REAL_WEIGHTS))
+    plain = plain_gradient_ascent(plain_extractor, x, 1, 0.01)
+    assert_same_change(engine, plain, x)
+
+
+def test_three_octaves_of_one_step_match_the_plain_implementation(plain_extractor, photo_rgb):
+    start = photo_rgb.astype(np.float32) / 127.5 - 1
+    settings = dict(num_octave=3, octave_scale=1.4, iterations=1, step=0.01)
+    result = pydream.deep_dream(photo_rgb, LAYERS, weights=str(REAL_WEIGHTS), max_loss=None, **settings)
+    plain = plain_dream(plain_extractor, photo_rgb, **settings)
+    engine = result.astype(np.float32) / 127.5 - 1
+    plain_rounded = np.clip(np.rint((plain + 1) * 127.5), 0, 255) / 127.5 - 1
+    assert_same_change(engine, plain_rounded, start)
+
+
+def block_means(rgb: np.ndarray, block: int = 16) -> np.ndarray:
+    height, width = (rgb.shape[0] // block) * block, (rgb.shape[1] // block) * block
+    gray = rgb[:height, :width].astype(np.float64).mean(axis=2)
+    return gray.reshape(height // block, block, width // block, block).mean(axis=(1, 3))
+
+
+@pytest.mark.slow
+def test_jellyfish_preset_makes_a_real_dream(medium_jellyfish, tmp_path):
+    original = np.asarray(Image.open(medium_jellyfish).convert("RGB"))
+    out = tmp_path / "dream.png"
+    dream = pydream.deep_dream(medium_jellyfish, preset="jellyfish", weights=str(REAL_WEIGHTS), output=out)
+    change = np.abs(dream.astype(np.float64) - original).mean()
+    assert change > 15, f"the dream barely changed the photo (mean change {change:.1f} levels)"
+    # Structure kept: coarse brightness layout still correlates with the photo.
+    correlation = np.corrcoef(block_means(dream).ravel(), block_means(original).ravel())[0, 1]
+    assert correlation > 0.5, f"the photo's structure is lost (correlation {correlation:.2f})"
+    # High-frequency detail grew: DeepDream paints patterns.
+    detail = lambda a: np.abs(np.diff(a.astype(np.float64), axis=1)).mean()  # noqa: E731
+    assert detail(dream) > 1.5 * detail(original)
+    assert Image.open(out).size == (original.shape[1], original.shape[0])
+
+
+def test_learning_phase_one_keeps_real_weights_bit_identical(photo_rgb):
+    base = models.load_base_model("inception_v3", str(REAL_WEIGHTS))
+    before = [w.numpy().copy() for w in base.weights]
+    a = pydream.deep_dream(photo_rgb, LAYERS, weights=str(REAL_WEIGHTS), learning_phase=1,
+                           num_octave=1, iterations=2)
+    b = pydream.deep_dream(photo_rgb, LAYERS, weights=str(REAL_WEIGHTS), learning_phase=0,
+                           num_octave=1, iterations=2)
+    assert not np.array_equal(a, b)
+    for old, new in zip(before, base.weights):
+        np.testing.assert_array_equal(old, new.numpy())
