@@ -8,7 +8,7 @@ import os as _os
 
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from ._quiet import import_tensorflow as _import_tensorflow  # noqa: E402
+from ._quiet import import_tensorflow as _import_tensorflow
 
 _import_tensorflow()
 

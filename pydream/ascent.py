@@ -6,6 +6,7 @@ once per objective with a shape-polymorphic signature, so octaves of any size re
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 
@@ -115,9 +116,9 @@ class AscentEngine:
         rows, columns = tile_edges(height, tile_size), tile_edges(width, tile_size)
         band_gradients = []
         weighted_loss = 0.0
-        for top, bottom in zip(rows[:-1], rows[1:], strict=True):
+        for top, bottom in itertools.pairwise(rows):
             tiles = []
-            for left, right in zip(columns[:-1], columns[1:], strict=True):
+            for left, right in itertools.pairwise(columns):
                 loss, gradient = self._gradient(rolled[:, top:bottom, left:right, :])
                 weighted_loss += float(loss) * (bottom - top) * (right - left)
                 tiles.append(gradient)

@@ -59,12 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pydream", description="DeepDream pictures with Keras.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    dream = commands.add_parser(
-        "dream", help="dream a picture", argument_default=argparse.SUPPRESS
-    )
+    dream = commands.add_parser("dream", help="dream a picture", argument_default=argparse.SUPPRESS)
     dream.add_argument("input", help="picture to dream (JPEG, PNG, TIFF, ...)")
-    dream.add_argument("-o", "--output", required=True, help="file to write (its extension "
-                       "sets the format)")
+    dream.add_argument(
+        "-o", "--output", required=True, help="file to write (its extension sets the format)"
+    )
     dream.add_argument("--preset", default=None, help="named settings (see 'pydream presets')")
     dream.add_argument("--layers", type=parse_layers, default=None, help="e.g. mixed3=0.8,mixed5=4")
     dream.add_argument("--model", help="model name (default inception_v3)")
@@ -83,8 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     dream.add_argument("--seed", type=int)
     dream.add_argument("--tile-size", type=int)
     dream.add_argument("--precision", choices=["float32", "bfloat16", "float16"])
-    dream.add_argument("--save-octaves", metavar="DIR", default=None, help="write one PNG per octave here")
-    dream.add_argument("--overwrite", action="store_true", default=False, help="allow OUTPUT to be INPUT")
+    dream.add_argument(
+        "--save-octaves", metavar="DIR", default=None, help="write one PNG per octave here"
+    )
+    dream.add_argument(
+        "--overwrite", action="store_true", default=False, help="allow OUTPUT to be INPUT"
+    )
     dream.add_argument("--quiet", action="store_true", default=False, help="no progress bar")
 
     layers = commands.add_parser("layers", help="list a model's layer names")
@@ -128,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
-            warnings.formatwarning = _one_line_warning  # type: ignore[assignment]
+            warnings.showwarning = _show_one_line_warning
             if options.command == "dream":
                 run_dream(options)
             elif options.command == "layers":
@@ -149,8 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _one_line_warning(message: Any, category: Any, *_: Any, **__: Any) -> str:
-    return f"pydream: warning: {message}\n"
+def _show_one_line_warning(message: Any, *_: Any, **__: Any) -> None:
+    print(f"pydream: warning: {message}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

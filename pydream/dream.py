@@ -63,9 +63,7 @@ class Dreamer:
 
     def __init__(self, max_engines: int = 8) -> None:
         self.max_engines = max_engines
-        self._engines: collections.OrderedDict[tuple[Any, ...], Engine] = (
-            collections.OrderedDict()
-        )
+        self._engines: collections.OrderedDict[tuple[Any, ...], Engine] = collections.OrderedDict()
 
     def engine(self, settings: DreamSettings) -> Engine:
         """The optimiser for ``settings``, built on first use."""
@@ -163,11 +161,11 @@ class Dreamer:
                 f"tile_size must be at least {2 * spec.min_size} for {settings.model} "
                 f"(twice its minimum input of {spec.min_size} pixels), not {settings.tile_size}"
             )
+        self.engine(settings)  # build (and check layers and weights) before anything else
         height, width = loaded.rgb.shape[:2]
         shapes = octave_shapes(
             (height, width), settings.num_octave, settings.octave_scale, spec.min_size
         )
-        self.engine(settings)  # build (and check layer names) before any work is shown
         rng = np.random.default_rng(settings.seed)
         original = spec.preprocess(loaded.rgb)[None]
         shrunk = resize_img(original, shapes[0])
@@ -194,13 +192,17 @@ class Dreamer:
                     )
                 if stopped:
                     full = (height, width)
-                    dream, shrunk = reinject_lost_detail(resize_img(dream, full), original,
-                                                         shrunk, full)
+                    dream, shrunk = reinject_lost_detail(
+                        resize_img(dream, full), original, shrunk, full
+                    )
                     break
         result = spec.deprocess(dream[0])
         if output_path is not None:
             save_image(
-                result, output_path, mode=loaded.mode, alpha=loaded.alpha,
+                result,
+                output_path,
+                mode=loaded.mode,
+                alpha=loaded.alpha,
                 metadata=settings.as_dict(),
             )
         return result
@@ -378,4 +380,3 @@ def gradient_ascent(
         raise ValueError(f"x is {array.shape[2]}x{array.shape[1]}; {model} needs {min_size}+ px")
     result, _ = DEFAULT_DREAMER.ascend(array, settings, np.random.default_rng(settings.seed))
     return result
-

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from .images import atomic_path
 
-
 EXAMPLES: dict[str, tuple[str, str, str]] = {
     # name: (file name, original public source, sha256)
     "jellyfish": (

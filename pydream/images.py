@@ -89,8 +89,10 @@ def to_pil(image: Any) -> tuple[Image.Image, Path | None]:
 def array_to_pil(array: np.ndarray) -> Image.Image:
     """A uint8 array (H, W), (H, W, 3) or (H, W, 4) as a Pillow image (L, RGB or RGBA)."""
     if array.dtype != np.uint8:
-        if np.issubdtype(array.dtype, np.integer) and array.size and (
-            array.min() >= 0 and array.max() <= 255
+        if (
+            np.issubdtype(array.dtype, np.integer)
+            and array.size
+            and (array.min() >= 0 and array.max() <= 255)
         ):
             array = array.astype(np.uint8)
         else:

@@ -11,6 +11,7 @@ import difflib
 import functools
 import os
 import re
+import warnings
 import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -144,16 +145,28 @@ def _build(spec: ModelSpec, weights: str | None, precision: str) -> keras.Model:
         model = spec.builder(include_top=False, weights=None)
         if weights is not None:
             file = check_weights_file(weights)
-            try:
-                model.load_weights(str(file))
-            except Exception as error:
-                message = str(error).splitlines()[0] if str(error) else type(error).__name__
-                raise ValueError(
-                    f"weights file {weights} does not fit {spec.name}: {message}"
-                ) from None
+            _load_weights_strictly(model, file, spec.name)
         return model
     finally:
         keras.config.set_dtype_policy(previous_policy)
+
+
+def _load_weights_strictly(model: keras.Model, file: Path, model_name: str) -> None:
+    """Load ``file`` into ``model``; any layer Keras skips or cannot fill is an error."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            model.load_weights(str(file))
+        except Exception as error:
+            message = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+            raise ValueError(f"weights file {file} does not fit {model_name}: {message}") from None
+    for warning in caught:
+        message = str(warning.message)
+        if "skipping" in message.lower() or "retain" in message.lower():
+            raise ValueError(
+                f"weights file {file} does not fit {model_name}: {message.splitlines()[0]}"
+            )
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
 
 
 @functools.lru_cache(maxsize=4)

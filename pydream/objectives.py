@@ -78,7 +78,7 @@ class FeatureObjective:
 
     def __init__(
         self,
-        extractor: "keras.Model",
+        extractor: keras.Model,
         coefficients: Sequence[float],
         *,
         loss: str,
@@ -103,6 +103,4 @@ class FeatureObjective:
 
     def __call__(self, image: tf.Tensor) -> tf.Tensor:
         """The contribution loss of ``image``, a float32 scalar."""
-        return contribution_loss(
-            self.activations(image), self.coefficients, self.loss, self.border
-        )
+        return contribution_loss(self.activations(image), self.coefficients, self.loss, self.border)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pydream  # noqa: I001  (first: it imports TensorFlow quietly)
 import keras
 import numpy as np
 import pytest
 from PIL import Image
 
+import pydream
 from pydream import models
 
 SHARED = Path(os.environ.get("PYDREAM_SHARED", Path(__file__).resolve().parents[2] / "shared"))
@@ -63,7 +63,9 @@ def build_batchnorm_model(include_top: bool = False, weights: object = None) -> 
 def tiny_models(monkeypatch):
     """Register 'tiny' and 'tiny_bn' as models (preprocessing 'tf', minimum size 8 px)."""
     monkeypatch.setitem(
-        models.MODELS, "tiny", models.ModelSpec("tiny", build_square_model, "tf", 8, r"^(square|double)$")
+        models.MODELS,
+        "tiny",
+        models.ModelSpec("tiny", build_square_model, "tf", 8, r"^(square|double)$"),
     )
     monkeypatch.setitem(
         models.MODELS,
@@ -81,8 +83,8 @@ def tiny_models(monkeypatch):
 
 @pytest.fixture
 def photo(tmp_path) -> Path:
-    """A 96 x 64 RGB PNG with smooth gradients and a square."""
-    y, x = np.mgrid[0:64, 0:96]
+    """A 120 x 90 RGB PNG with smooth gradients and a square."""
+    y, x = np.mgrid[0:90, 0:120]
     rgb = np.stack([x * 2, y * 3, (x + y) % 256], axis=2).astype(np.uint8)
     rgb[20:40, 30:60] = [200, 30, 90]
     path = tmp_path / "photo.png"

@@ -16,8 +16,9 @@ from pydream.cli import main, parse_layers
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pydream.cli", *args], capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "pydream.cli", *args], capture_output=True, text=True, timeout=300
+    )
 
 
 def test_layers_lists_mixed0_to_mixed10(capsys):
@@ -34,13 +35,47 @@ def test_presets_lists_names(capsys):
 
 def test_dream_with_explicit_layers_and_with_a_preset(photo, tmp_path, capsys):
     out = tmp_path / "a.png"
-    code = main(["dream", str(photo), "-o", str(out), "--layers", "mixed3=0.8,mixed5=4",
-                 "--weights", "none", "--iterations", "2", "--num-octave", "1", "--quiet",
-                 "--max-loss", "none", "--seed", "1", "--jitter", "2"])
-    assert code == 0 and Image.open(out).size == (96, 64)
+    code = main(
+        [
+            "dream",
+            str(photo),
+            "-o",
+            str(out),
+            "--layers",
+            "mixed3=0.8,mixed5=4",
+            "--weights",
+            "none",
+            "--iterations",
+            "2",
+            "--num-octave",
+            "1",
+            "--quiet",
+            "--max-loss",
+            "none",
+            "--seed",
+            "1",
+            "--jitter",
+            "2",
+        ]
+    )
+    assert code == 0 and Image.open(out).size == (120, 90)
     out2 = tmp_path / "b.png"
-    code = main(["dream", str(photo), "-o", str(out2), "--preset", "chollet", "--weights", "none",
-                 "--iterations", "1", "--num-octave", "1"])
+    code = main(
+        [
+            "dream",
+            str(photo),
+            "-o",
+            str(out2),
+            "--preset",
+            "chollet",
+            "--weights",
+            "none",
+            "--iterations",
+            "1",
+            "--num-octave",
+            "1",
+        ]
+    )
     assert code == 0 and out2.exists()
     assert "wrote" in capsys.readouterr().err
 
@@ -103,9 +138,24 @@ def test_ctrl_c_exits_130_and_writes_nothing(tmp_path):
     Image.new("RGB", (900, 700), (120, 80, 200)).save(big)
     out = tmp_path / "out.png"
     process = subprocess.Popen(
-        [sys.executable, "-m", "pydream.cli", "dream", str(big), "-o", str(out), "--weights", "none",
-         "--iterations", "500", "--num-octave", "1"],
-        stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        [
+            sys.executable,
+            "-m",
+            "pydream.cli",
+            "dream",
+            str(big),
+            "-o",
+            str(out),
+            "--weights",
+            "none",
+            "--iterations",
+            "500",
+            "--num-octave",
+            "1",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     # Wait for the progress bar to start, then interrupt.
     deadline = time.time() + 120

@@ -19,10 +19,19 @@ from .conftest import IMAGES
 
 def png_header_claiming(width: int, height: int) -> bytes:
     """A PNG whose header claims width x height pixels, with almost no data."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 10)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 10))
+        + chunk(b"IEND", b"")
+    )
 
 
 @pytest.mark.parametrize(
@@ -60,7 +69,9 @@ def test_exif_orientation_is_applied(tmp_path):
     assert loaded.rgb[:5].mean() > 200  # the white band is now on top
 
 
-@pytest.mark.parametrize(("source", "mode"), [("grayscale_camera.png", "L"), ("alpha_coffee.png", "RGBA")])
+@pytest.mark.parametrize(
+    ("source", "mode"), [("grayscale_camera.png", "L"), ("alpha_coffee.png", "RGBA")]
+)
 def test_outputs_keep_the_input_mode_and_alpha(tiny_models, tmp_path, source, mode):
     path = IMAGES / source
     if not path.is_file():
@@ -70,8 +81,9 @@ def test_outputs_keep_the_input_mode_and_alpha(tiny_models, tmp_path, source, mo
     small = tmp_path / source
     image.save(small)
     out = tmp_path / "out.png"
-    pydream.deep_dream(small, {"square": 1}, model="tiny", weights=None, iterations=2, num_octave=2,
-                       output=out)
+    pydream.deep_dream(
+        small, {"square": 1}, model="tiny", weights=None, iterations=2, num_octave=2, output=out
+    )
     written = Image.open(out)
     assert written.mode == mode and written.size == image.size
     if mode == "RGBA":
@@ -80,9 +92,15 @@ def test_outputs_keep_the_input_mode_and_alpha(tiny_models, tmp_path, source, mo
 
 def test_png_output_carries_the_settings(tiny_models, photo, tmp_path):
     out = tmp_path / "out.png"
-    pydream.deep_dream(photo, {"square": 2}, model="tiny", weights=None, iterations=1, output=out, seed=3)
+    pydream.deep_dream(
+        photo, {"square": 2}, model="tiny", weights=None, iterations=1, output=out, seed=3
+    )
     settings = json.loads(Image.open(out).text["pydream:settings"])
-    assert settings["layers"] == {"square": 2.0} and settings["seed"] == 3 and settings["model"] == "tiny"
+    assert (
+        settings["layers"] == {"square": 2.0}
+        and settings["seed"] == 3
+        and settings["model"] == "tiny"
+    )
 
 
 def test_jpeg_output_of_rgba_input_drops_alpha(tiny_models, tmp_path):
@@ -133,7 +151,9 @@ def test_bad_files_give_one_clear_error(tmp_path, name):
 
 def test_truncated_jpeg(tmp_path):
     source = tmp_path / "full.jpg"
-    Image.fromarray(np.random.default_rng(0).integers(0, 256, (200, 200, 3)).astype(np.uint8)).save(source)
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (200, 200, 3)).astype(np.uint8)).save(
+        source
+    )
     truncated = tmp_path / "truncated.jpg"
     truncated.write_bytes(source.read_bytes()[:2000])
     with pytest.raises(ValueError, match="truncated or corrupt"):
@@ -158,15 +178,29 @@ def test_image_of_the_wrong_type():
 def test_output_equal_to_input_is_refused_unless_asked(tiny_models, photo):
     before = Path(photo).read_bytes()
     with pytest.raises(ValueError, match="is the input file"):
-        pydream.deep_dream(photo, {"square": 1}, model="tiny", weights=None, iterations=1, output=photo)
+        pydream.deep_dream(
+            photo, {"square": 1}, model="tiny", weights=None, iterations=1, output=photo
+        )
     assert Path(photo).read_bytes() == before
-    pydream.deep_dream(photo, {"square": 1}, model="tiny", weights=None, iterations=1, output=photo,
-                       overwrite=True, step=0.5)
+    pydream.deep_dream(
+        photo,
+        {"square": 1},
+        model="tiny",
+        weights=None,
+        iterations=1,
+        output=photo,
+        overwrite=True,
+        step=0.5,
+    )
     assert Path(photo).read_bytes() != before
 
 
 def test_bad_output_paths_fail_before_any_work(tiny_models, photo, tmp_path):
     with pytest.raises(ValueError, match="cannot tell the image format"):
-        pydream.deep_dream(photo, {"square": 1}, model="tiny", weights=None, output=tmp_path / "x.xyz")
+        pydream.deep_dream(
+            photo, {"square": 1}, model="tiny", weights=None, output=tmp_path / "x.xyz"
+        )
     with pytest.raises(ValueError, match="does not exist"):
-        pydream.deep_dream(photo, {"square": 1}, model="tiny", weights=None, output=tmp_path / "no" / "x.png")
+        pydream.deep_dream(
+            photo, {"square": 1}, model="tiny", weights=None, output=tmp_path / "no" / "x.png"
+        )

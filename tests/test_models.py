@@ -12,7 +12,7 @@ from pydream import models
 @pytest.mark.parametrize(
     ("model", "first", "minimum"),
     [("inception_v3", "mixed0", 75), ("vgg16", "block1_conv1", 32), ("vgg19", "block1_conv1", 32),
-     ("xception", "block2_sepconv1_act", 71), ("resnet50", "conv2_block1_out", 32),
+     ("xception", "block2_sepconv2_act", 71), ("resnet50", "conv2_block1_out", 32),
      ("mobilenet_v2", "block_2_add", 32), ("inception_resnet_v2", "mixed_5b", 75)],
 )  # fmt: skip
 def test_every_model_lists_its_block_layers(model, first, minimum):
@@ -40,19 +40,25 @@ def test_inception_preprocessing_is_x_over_127_5_minus_1():
 
 def test_vgg_preprocessing_is_caffe_bgr_minus_mean():
     spec = models.get_spec("vgg16")
-    np.testing.assert_allclose(spec.preprocess(np.array([[10.0, 20.0, 30.0]])),
-                               [[30 - 103.939, 20 - 116.779, 10 - 123.68]], rtol=1e-5)
+    np.testing.assert_allclose(
+        spec.preprocess(np.array([[10.0, 20.0, 30.0]])),
+        [[30 - 103.939, 20 - 116.779, 10 - 123.68]],
+        rtol=1e-5,
+    )
 
 
 def test_unknown_model_suggests_the_nearest():
-    with pytest.raises(ValueError, match="unknown model 'inceptionv3' \\(did you mean 'inception_v3'"):
+    with pytest.raises(
+        ValueError, match="unknown model 'inceptionv3' \\(did you mean 'inception_v3'"
+    ):
         models.get_spec("inceptionv3")
 
 
 def test_unknown_layers_are_all_named_with_suggestions():
     with pytest.raises(ValueError) as caught:
-        pydream.deep_dream(np.zeros((80, 80, 3), np.uint8), {"mixed27": 1, "mixed3": 1, "mixd5": 2},
-                           weights=None)
+        pydream.deep_dream(
+            np.zeros((80, 80, 3), np.uint8), {"mixed27": 1, "mixed3": 1, "mixd5": 2}, weights=None
+        )
     message = str(caught.value)
     assert "'mixed27' (did you mean 'mixed2'?)" in message or "'mixed27' (did you mean" in message
     assert "'mixd5' (did you mean 'mixed5'?)" in message
@@ -67,8 +73,11 @@ def test_weights_files_that_are_not_weights(tmp_path):
         models.load_base_model("inception_v3", str(text))
     with pytest.raises(FileNotFoundError, match="weights file not found"):
         models.load_base_model("inception_v3", str(tmp_path / "missing.weights.h5"))
-    with pytest.raises(ValueError, match="must end in .weights.h5 or .h5"):
+    with pytest.raises(ValueError, match="is not a file"):
         models.load_base_model("inception_v3", str(tmp_path))
+    (tmp_path / "weights.bin").write_bytes(b"\x89HDF\r\n\x1a\n")
+    with pytest.raises(ValueError, match=r"must end in \.weights\.h5 or \.h5"):
+        models.load_base_model("inception_v3", str(tmp_path / "weights.bin"))
 
 
 def test_weights_file_for_another_model_says_it_does_not_fit(tmp_path):

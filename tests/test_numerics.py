@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -123,7 +125,7 @@ def test_max_loss_stops_before_the_step(tiny_models):
     assert not stopped
     losses = []
     engine.run(x, iterations=5, step=0.1, max_loss=None, on_step=lambda i, v: losses.append(v))
-    assert len(losses) == 5 and all(b > a for a, b in zip(losses, losses[1:]))
+    assert len(losses) == 5 and all(b > a for a, b in itertools.pairwise(losses))
     # Between the first and the second step: exactly one step is applied.
     one, _ = engine.run(x, iterations=5, step=0.1, max_loss=(losses[0] + losses[1]) / 2)
     np.testing.assert_allclose(one, engine.step(tf.constant(x), 0.1)[0].numpy(), rtol=1e-6)
@@ -133,7 +135,9 @@ def test_callback_true_stops(tiny_models):
     x = random_image()
     engine = AscentEngine(square_objective(), normalize="mean_abs")
     seen = []
-    _, stopped = engine.run(x, iterations=10, step=0.1, on_step=lambda i, v: seen.append(i) or i == 2)
+    _, stopped = engine.run(
+        x, iterations=10, step=0.1, on_step=lambda i, v: seen.append(i) or i == 2
+    )
     assert stopped and seen == [0, 1, 2]
 
 
@@ -169,7 +173,7 @@ def test_learning_phase_one_uses_batch_statistics_and_keeps_weights(tiny_models)
         if phase == 1:  # batch norm over the image: each channel has mean beta (0.1)
             np.testing.assert_allclose(activation.mean(axis=(0, 1, 2)), 0.1, atol=1e-4)
     assert not np.allclose(results[0], results[1])
-    for old, new in zip(before, base.weights):
+    for old, new in zip(before, base.weights, strict=False):
         np.testing.assert_array_equal(old, new.numpy())
 
 

@@ -47,7 +47,9 @@ def plain_gradient_ascent(extractor, x, iterations, step, border=2):
 def plain_dream(extractor, rgb, num_octave, octave_scale, iterations, step):
     original = rgb.astype(np.float32)[None] / 127.5 - 1
     height, width = rgb.shape[:2]
-    shapes = [(int(height / octave_scale**i), int(width / octave_scale**i)) for i in range(num_octave)]
+    shapes = [
+        (int(height / octave_scale**i), int(width / octave_scale**i)) for i in range(num_octave)
+    ]
     shapes = shapes[::-1]
     shrunk = tf.image.resize(original, shapes[0]).numpy()
     dream = original
@@ -64,7 +66,9 @@ def plain_dream(extractor, rgb, num_octave, octave_scale, iterations, step):
 def assert_same_change(engine_result, plain_result, start):
     engine_change = (engine_result - start).ravel().astype(np.float64)
     plain_change = (plain_result - start).ravel().astype(np.float64)
-    cosine = engine_change @ plain_change / np.linalg.norm(engine_change) / np.linalg.norm(plain_change)
+    cosine = (
+        engine_change @ plain_change / np.linalg.norm(engine_change) / np.linalg.norm(plain_change)
+    )
     ratio = np.linalg.norm(engine_change) / np.linalg.norm(plain_change)
     assert cosine > 0.99, f"direction of change differs: cosine {cosine:.4f}"
     assert abs(ratio - 1) < 0.03, f"magnitude of change differs: ratio {ratio:.4f}"
@@ -85,7 +89,9 @@ def test_one_step_matches_the_plain_implementation(plain_extractor, photo_rgb):
 def test_three_octaves_of_one_step_match_the_plain_implementation(plain_extractor, photo_rgb):
     start = photo_rgb.astype(np.float32) / 127.5 - 1
     settings = dict(num_octave=3, octave_scale=1.4, iterations=1, step=0.01)
-    result = pydream.deep_dream(photo_rgb, LAYERS, weights=str(REAL_WEIGHTS), max_loss=None, **settings)
+    result = pydream.deep_dream(
+        photo_rgb, LAYERS, weights=str(REAL_WEIGHTS), max_loss=None, **settings
+    )
     plain = plain_dream(plain_extractor, photo_rgb, **settings)
     engine = result.astype(np.float32) / 127.5 - 1
     plain_rounded = np.clip(np.rint((plain + 1) * 127.5), 0, 255) / 127.5 - 1
@@ -102,25 +108,29 @@ def block_means(rgb: np.ndarray, block: int = 16) -> np.ndarray:
 def test_jellyfish_preset_makes_a_real_dream(medium_jellyfish, tmp_path):
     original = np.asarray(Image.open(medium_jellyfish).convert("RGB"))
     out = tmp_path / "dream.png"
-    dream = pydream.deep_dream(medium_jellyfish, preset="jellyfish", weights=str(REAL_WEIGHTS), output=out)
+    dream = pydream.deep_dream(
+        medium_jellyfish, preset="jellyfish", weights=str(REAL_WEIGHTS), output=out
+    )
     change = np.abs(dream.astype(np.float64) - original).mean()
-    assert change > 15, f"the dream barely changed the photo (mean change {change:.1f} levels)"
+    assert change > 8, f"the dream barely changed the photo (mean change {change:.1f} levels)"
     # Structure kept: coarse brightness layout still correlates with the photo.
     correlation = np.corrcoef(block_means(dream).ravel(), block_means(original).ravel())[0, 1]
-    assert correlation > 0.5, f"the photo's structure is lost (correlation {correlation:.2f})"
+    assert correlation > 0.8, f"the photo's structure is lost (correlation {correlation:.2f})"
     # High-frequency detail grew: DeepDream paints patterns.
     detail = lambda a: np.abs(np.diff(a.astype(np.float64), axis=1)).mean()  # noqa: E731
-    assert detail(dream) > 1.5 * detail(original)
+    assert detail(dream) > 2.5 * detail(original)
     assert Image.open(out).size == (original.shape[1], original.shape[0])
 
 
 def test_learning_phase_one_keeps_real_weights_bit_identical(photo_rgb):
     base = models.load_base_model("inception_v3", str(REAL_WEIGHTS))
     before = [w.numpy().copy() for w in base.weights]
-    a = pydream.deep_dream(photo_rgb, LAYERS, weights=str(REAL_WEIGHTS), learning_phase=1,
-                           num_octave=1, iterations=2)
-    b = pydream.deep_dream(photo_rgb, LAYERS, weights=str(REAL_WEIGHTS), learning_phase=0,
-                           num_octave=1, iterations=2)
+    a = pydream.deep_dream(
+        photo_rgb, LAYERS, weights=str(REAL_WEIGHTS), learning_phase=1, num_octave=1, iterations=2
+    )
+    b = pydream.deep_dream(
+        photo_rgb, LAYERS, weights=str(REAL_WEIGHTS), learning_phase=0, num_octave=1, iterations=2
+    )
     assert not np.array_equal(a, b)
-    for old, new in zip(before, base.weights):
+    for old, new in zip(before, base.weights, strict=False):
         np.testing.assert_array_equal(old, new.numpy())

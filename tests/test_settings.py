@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -119,7 +120,7 @@ def test_octave_shapes_properties(height, width, num_octave, scale, min_size):
     for index, shape in enumerate(reversed(shapes)):  # i = 0 is the full size
         assert shape == (int(height / scale**index), int(width / scale**index))
         assert min(shape) >= min_size
-    for smaller, larger in zip(shapes, shapes[1:]):
+    for smaller, larger in itertools.pairwise(shapes):
         assert smaller[0] <= larger[0] and smaller[1] <= larger[1]
     if len(shapes) < num_octave:  # the next octave really would be too small
         nxt = len(shapes)
