@@ -7,6 +7,8 @@ import pytest
 
 import pydream
 
+from .conftest import needs_images
+
 
 def test_every_preset_runs(photo, tmp_path):
     for name, preset in pydream.presets.items():
@@ -134,6 +136,7 @@ def test_public_surface():
     }  # fmt: skip
 
 
+@needs_images
 def test_example_images_come_from_the_configured_folder():
     path = pydream.example_image("jellyfish")
     assert path.endswith("jellyfish.jpg")
