@@ -20,6 +20,7 @@ from .models import (
     get_spec,
     list_layers,
     load_base_model,
+    load_inference_model,
 )
 from .objectives import FeatureObjective
 from .octaves import octave_shapes, reinject_lost_detail, resize_img
@@ -94,7 +95,10 @@ class Dreamer:
         spec = get_spec(settings.model)
         names = tuple(settings.layers)
         check_layer_names(settings.model, names, list_layers(settings.model, all_layers=True))
-        base = load_base_model(settings.model, settings.weights, settings.precision)
+        if settings.learning_phase:
+            base = load_base_model(settings.model, settings.weights, settings.precision)
+        else:
+            base = load_inference_model(settings.model, settings.weights, settings.precision)
         objective = FeatureObjective(
             feature_extractor(base, names),
             tuple(settings.layers.values()),

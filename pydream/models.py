@@ -20,6 +20,8 @@ from typing import Any
 import keras
 import numpy as np
 
+from .folding import fold_batch_norm
+
 CAFFE_MEAN_BGR = np.array([103.939, 116.779, 123.68], dtype=np.float32)
 
 
@@ -174,6 +176,14 @@ def load_base_model(model: str, weights: str | None, precision: str = "float32")
     """Build (once) the headless ``model`` with ``weights`` at ``precision``."""
     spec = get_spec(model)
     return _build(spec, weights, precision)
+
+
+@functools.lru_cache(maxsize=4)
+def load_inference_model(
+    model: str, weights: str | None, precision: str = "float32"
+) -> keras.Model:
+    """The base model with batch norm folded into its convolutions (``learning_phase=0``)."""
+    return fold_batch_norm(load_base_model(model, weights, precision))
 
 
 @functools.lru_cache(maxsize=8)

@@ -73,10 +73,12 @@ def tiny_models(monkeypatch):
         models.ModelSpec("tiny_bn", build_batchnorm_model, "tf", 8, r"^(conv|bn|act)$"),
     )
     models.load_base_model.cache_clear()
+    models.load_inference_model.cache_clear()
     models._model_layer_names.cache_clear()
     pydream.dream.DEFAULT_DREAMER._engines.clear()
     yield
     models.load_base_model.cache_clear()
+    models.load_inference_model.cache_clear()
     models._model_layer_names.cache_clear()
     pydream.dream.DEFAULT_DREAMER._engines.clear()
 

@@ -191,3 +191,17 @@ def test_deep_dream_runs_octaves_smallest_first_and_reinjects(tiny_models, photo
     assert result.shape == original.shape and result.dtype == np.uint8
     assert shapes_seen == [0, 0, 1, 1, 2, 2]
     assert np.abs(result.astype(int) - original).max() <= 1
+
+
+def test_folding_batch_norm_keeps_outputs_and_names(tiny_models):
+    from pydream.folding import fold_batch_norm
+
+    base = models.load_base_model("tiny_bn", None)
+    folded = fold_batch_norm(base)
+    x = random_image((1, 9, 11, 3), 3)
+    np.testing.assert_allclose(folded(x).numpy(), base(x).numpy(), rtol=1e-5, atol=1e-5)
+    assert [layer.name for layer in folded.layers[1:]] == [layer.name for layer in base.layers[1:]]
+    assert folded.get_layer("bn").weights == [] and folded.get_layer("conv").use_bias
+    assert not base.get_layer("conv").use_bias or base.get_layer("bn").weights
+    unfoldable = models.load_base_model("tiny", None)
+    assert fold_batch_norm(unfoldable) is unfoldable
