@@ -134,3 +134,24 @@ def test_learning_phase_one_keeps_real_weights_bit_identical(photo_rgb):
     assert not np.array_equal(a, b)
     for old, new in zip(before, base.weights, strict=False):
         np.testing.assert_array_equal(old, new.numpy())
+
+
+def float32_loss(rgb: np.ndarray, layers: dict[str, float]) -> float:
+    """The blog loss (border 0) of a picture, evaluated by the float32 network."""
+    from pydream.dream import DEFAULT_DREAMER, resolve_settings
+
+    settings = resolve_settings(layers, None, {"weights": str(REAL_WEIGHTS), "border": 0})
+    objective = DEFAULT_DREAMER.engine(settings).objective
+    return float(objective(tf.constant(pydream.preprocess_image(rgb))))
+
+
+@pytest.mark.slow
+def test_bfloat16_dream_reaches_the_float32_loss(small_jellyfish):
+    settings = dict(preset="jellyfish", weights=str(REAL_WEIGHTS), max_loss=None, seed=0)
+    single = pydream.deep_dream(small_jellyfish, precision="float32", **settings)
+    half = pydream.deep_dream(small_jellyfish, precision="bfloat16", **settings)
+    layers = dict(pydream.presets["jellyfish"]["layers"])
+    loss_single, loss_half = float32_loss(single, layers), float32_loss(half, layers)
+    assert abs(loss_half - loss_single) / loss_single < 0.10, (loss_single, loss_half)
+    original = float32_loss(np.asarray(Image.open(small_jellyfish).convert("RGB")), layers)
+    assert loss_half > 2 * original  # it really dreamed

@@ -1,0 +1,301 @@
+"""Benchmark: pydream against a plain reference implementation, in one run, alternating.
+
+Prints whole-process seconds and ratios (blog settings, an 800 px photo), ms per step at
+299 x 299 and 800 px, achieved GFLOP/s against this machine's measured matmul rate, and the
+peak memory of a tiled 4096 x 3072 dream. Run it through ``scripts/bench``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("PYDREAM_SHARED", ROOT.parent / "shared"))
+WEIGHTS = Path(
+    os.environ.get(
+        "PYDREAM_BENCH_WEIGHTS",
+        SHARED / "weights" / "inception_v3_apple2015_bnfolded_PARTIAL_notop.weights.h5",
+    )
+)
+JELLYFISH = SHARED / "images" / "jellyfish.jpg"
+BLOG_LAYERS = {"mixed2": 0.2, "mixed3": 0.8, "mixed4": 2.0, "mixed5": 4.0, "mixed6": 5.0}
+BLOG = {"step": 0.025, "num_octave": 5, "octave_scale": 1.4, "iterations": 20, "border": 0}
+
+
+# --- the plain reference: the canonical algorithm written as a Keras user would -------------
+
+
+def plain_dream(rgb, layers, step, num_octave, octave_scale, iterations, border):
+    """DeepDream, plainly: one tf.function step (retraced per octave size), float32."""
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    base = keras.applications.InceptionV3(include_top=False, weights=None)
+    base.load_weights(str(WEIGHTS))
+    extractor = keras.Model(base.input, {name: base.get_layer(name).output for name in layers})
+
+    @tf.function
+    def gradient_ascent_step(image):
+        with tf.GradientTape() as tape:
+            tape.watch(image)
+            features = extractor(image, training=False)
+            loss = tf.zeros(())
+            for name, coefficient in layers.items():
+                activation = features[name]
+                size = tf.cast(tf.size(activation), tf.float32)
+                if border:
+                    activation = activation[:, border:-border, border:-border, :]
+                loss += coefficient * tf.reduce_sum(tf.square(activation)) / size
+        gradient = tape.gradient(loss, image)
+        gradient /= tf.maximum(tf.reduce_mean(tf.abs(gradient)), 1e-7)
+        return image + step * gradient
+
+    original = rgb.astype(np.float32)[None] / 127.5 - 1
+    height, width = rgb.shape[:2]
+    shapes = [
+        (int(height / octave_scale**i), int(width / octave_scale**i)) for i in range(num_octave)
+    ]
+    shapes = shapes[::-1]
+    shrunk = tf.image.resize(original, shapes[0])
+    dream = tf.constant(original)
+    for shape in shapes:
+        dream = tf.image.resize(dream, shape)
+        for _ in range(iterations):
+            dream = gradient_ascent_step(dream)
+        same_size = tf.image.resize(original, shape)
+        dream = dream + same_size - tf.image.resize(shrunk, shape)
+        shrunk = same_size
+    return np.clip(np.rint((dream[0].numpy() + 1) * 127.5), 0, 255).astype(np.uint8)
+
+
+# --- child processes -------------------------------------------------------------------------
+
+
+def child_whole(implementation: str, image: str) -> None:
+    """One whole dream in this process (imports and model build included)."""
+    import numpy as np
+    from PIL import Image
+
+    if implementation == "plain":
+        rgb = np.asarray(Image.open(image).convert("RGB"))
+        plain_dream(rgb, BLOG_LAYERS, **BLOG)
+        return
+    import pydream
+
+    precision = "bfloat16" if implementation == "bfloat16" else "float32"
+    pydream.deep_dream(image, BLOG_LAYERS, weights=str(WEIGHTS), max_loss=None, precision=precision,
+                       **BLOG)  # fmt: skip
+
+
+def child_tiled(image: str, tile_size: int) -> None:
+    """A tiled dream of a large photo (2 octaves, up to mixed5), for peak memory."""
+    import pydream
+
+    pydream.deep_dream(image, {"mixed3": 1.0, "mixed5": 1.0}, weights=str(WEIGHTS), num_octave=2,
+                       iterations=2, max_loss=None, tile_size=tile_size, seed=0)  # fmt: skip
+
+
+def run_child(*arguments: str) -> tuple[float, float]:
+    """Run this script as a child; return (wall seconds, peak resident memory in GB)."""
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, __file__, *arguments])
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"bench: child {' '.join(arguments)} failed")
+    return seconds, usage.ru_maxrss / 1024**2
+
+
+# --- in-process measurements -----------------------------------------------------------------
+
+
+def matmul_rate(dtype: str, size: int = 4096, repeats: int = 5) -> float:
+    """Measured GFLOP/s of a size x size matmul in ``dtype``."""
+    import tensorflow as tf
+
+    a = tf.random.uniform((size, size), dtype=tf.float32)
+    a = tf.cast(a, dtype)
+    matmul = tf.function(lambda x: tf.matmul(x, x))
+    matmul(a).numpy()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        matmul(a).numpy()
+        times.append(time.perf_counter() - start)
+    return 2 * size**3 / min(times) / 1e9
+
+
+def step_gflop(extractor, height: int, width: int) -> float:
+    """Useful GFLOP of one step: the forward convolutions, twice (input gradient)."""
+    import keras
+    import numpy as np
+
+    convolutions = [layer for layer in extractor.layers if isinstance(layer, keras.layers.Conv2D)]
+    probe = keras.Model(extractor.input, [layer.output for layer in convolutions])
+    outputs = probe(np.zeros((1, height, width, 3), np.float32))
+    total = 0
+    for layer, output in zip(convolutions, outputs, strict=True):
+        kernel_height, kernel_width, channels_in, channels_out = layer.kernel.shape
+        pixels = int(output.shape[1] * output.shape[2])
+        total += 2 * kernel_height * kernel_width * channels_in * channels_out * pixels
+    return 2 * total / 1e9
+
+
+def step_timings(sizes: list[tuple[int, int]], repeats: int) -> list[dict[str, float]]:
+    """Median ms per step of plain, engine float32 and engine bfloat16 steps, alternating."""
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    import pydream
+    from pydream.dream import DEFAULT_DREAMER, resolve_settings
+
+    base = keras.applications.InceptionV3(include_top=False, weights=None)
+    base.load_weights(str(WEIGHTS))
+    extractor = keras.Model(
+        base.inputs, {name: base.get_layer(name).output for name in BLOG_LAYERS}
+    )
+
+    @tf.function
+    def plain_step(image):
+        with tf.GradientTape() as tape:
+            tape.watch(image)
+            features = extractor(image, training=False)
+            loss = tf.add_n(
+                [c * tf.reduce_mean(tf.square(features[n])) for n, c in BLOG_LAYERS.items()]
+            )
+        gradient = tape.gradient(loss, image)
+        return image + 0.01 * gradient / tf.maximum(tf.reduce_mean(tf.abs(gradient)), 1e-7)
+
+    engines = {
+        precision: DEFAULT_DREAMER.engine(
+            resolve_settings(BLOG_LAYERS, None, {"weights": str(WEIGHTS), "precision": precision})
+        )
+        for precision in ("float32", "bfloat16")
+    }
+    del pydream
+    results = []
+    for height, width in sizes:
+        image = tf.constant(
+            np.random.default_rng(0).uniform(-1, 1, (1, height, width, 3)), tf.float32
+        )
+        runners = {
+            "plain": lambda image=image: plain_step(image).numpy(),
+            "float32": lambda image=image: engines["float32"].step(image, 0.01)[0].numpy(),
+            "bfloat16": lambda image=image: engines["bfloat16"].step(image, 0.01)[0].numpy(),
+        }
+        times: dict[str, list[float]] = {name: [] for name in runners}
+        for run in runners.values():
+            run()
+        for _ in range(repeats):
+            for name, run in runners.items():
+                start = time.perf_counter()
+                run()
+                times[name].append((time.perf_counter() - start) * 1000)
+        row = {name: statistics.median(values) for name, values in times.items()}
+        row["gflop"] = step_gflop(extractor, height, width)
+        row["height"], row["width"] = height, width
+        results.append(row)
+    return results
+
+
+def quality(image: Path, workdir: Path) -> None:
+    """Blog-settings dreams in float32 and bfloat16, both scored by the float32 network."""
+    import numpy as np
+    import tensorflow as tf
+
+    import pydream
+    from pydream.dream import DEFAULT_DREAMER, resolve_settings
+
+    scorer = DEFAULT_DREAMER.engine(
+        resolve_settings(BLOG_LAYERS, None, {"weights": str(WEIGHTS), "border": 0})
+    ).objective
+    losses = {}
+    for precision in ("float32", "bfloat16"):
+        output = workdir / f"dream_{precision}.png"
+        dream = pydream.deep_dream(image, BLOG_LAYERS, weights=str(WEIGHTS), max_loss=None,
+                                   precision=precision, output=output, seed=0, **BLOG)  # fmt: skip
+        losses[precision] = float(scorer(tf.constant(pydream.preprocess_image(dream))))
+        print(f"  {precision:9s} float32-evaluated loss {losses[precision]:.3f}  ({output})")
+    gap = abs(losses["bfloat16"] - losses["float32"]) / losses["float32"]
+    print(f"  bfloat16 vs float32 loss: {100 * gap:.1f}% apart")
+    del np
+
+
+# --- the report ------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--rounds", type=int, default=2, help="whole-process runs of each (best)")
+    parser.add_argument("--repeats", type=int, default=7, help="timed steps per size")
+    parser.add_argument("--skip-whole", action="store_true")
+    parser.add_argument("--skip-memory", action="store_true")
+    options = parser.parse_args()
+    if options.child:
+        kind, *rest = options.child
+        if kind == "whole":
+            child_whole(rest[0], rest[1])
+        else:
+            child_tiled(rest[0], int(rest[1]))
+        return
+    if not WEIGHTS.is_file() or not JELLYFISH.is_file():
+        raise SystemExit(f"bench: needs {WEIGHTS} and {JELLYFISH} (set PYDREAM_SHARED)")
+
+    from PIL import Image
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    workdir = Path(tempfile.mkdtemp(prefix="pydream-bench-"))
+    photo = Image.open(JELLYFISH).convert("RGB")
+    small = photo.resize((800, round(800 * photo.height / photo.width)), Image.Resampling.LANCZOS)
+    small_path = workdir / "jellyfish_800.png"
+    small.save(small_path)
+    print(f"machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}")
+
+    if not options.skip_whole:
+        print(f"\nwhole process, blog settings (5 octaves x 20 steps, max_loss off), "
+              f"{small.width} x {small.height} jellyfish, best of {options.rounds}:")  # fmt: skip
+        seconds: dict[str, list[float]] = {"plain": [], "float32": [], "bfloat16": []}
+        for _ in range(options.rounds):
+            for name in seconds:
+                seconds[name].append(run_child("--child", "whole", name, str(small_path))[0])
+        best = {name: min(values) for name, values in seconds.items()}
+        for name, value in best.items():
+            ratio = best["plain"] / value
+            runs = ", ".join(f"{v:.1f}" for v in seconds[name])
+            print(f"  {name:9s} {value:6.1f} s  ({runs})  speed-up vs plain x{ratio:.2f}")
+
+    print("\nper step (median ms), engine vs plain in this process:")
+    f32_rate, bf16_rate = matmul_rate("float32"), matmul_rate("bfloat16")
+    print(f"  matmul 4096^2: float32 {f32_rate:.0f} GFLOP/s, bfloat16 {bf16_rate:.0f} GFLOP/s")
+    for row in step_timings([(299, 299), (536, 800)], options.repeats):
+        gflop = row["gflop"]
+        print(f"  {int(row['width'])} x {int(row['height'])} ({gflop:.1f} GFLOP/step):")
+        for name, rate in (("plain", f32_rate), ("float32", f32_rate), ("bfloat16", bf16_rate)):
+            achieved = gflop / (row[name] / 1000)
+            print(f"    {name:9s} {row[name]:7.1f} ms  x{row['plain'] / row[name]:.2f}  "
+                  f"{achieved:5.0f} GFLOP/s = {100 * achieved / rate:.0f}% of {name if name != 'plain' else 'float32'} matmul")  # fmt: skip  # noqa: E501
+
+    print("\ndream quality at the blog settings (800 px):")
+    quality(small_path, workdir)
+
+    if not options.skip_memory:
+        big = photo.resize((4096, 3072), Image.Resampling.BILINEAR)
+        big_path = workdir / "jellyfish_4096.png"
+        big.save(big_path)
+        seconds_big, peak = run_child("--child", "tiled", str(big_path), "512")
+        print(f"\ntiled dream of 4096 x 3072 (tile_size 512, 2 octaves x 2 steps, to mixed5): "
+              f"peak {peak:.2f} GB resident, {seconds_big:.0f} s")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
