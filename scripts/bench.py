@@ -209,7 +209,6 @@ def step_timings(sizes: list[tuple[int, int]], repeats: int) -> list[dict[str, f
 
 def quality(image: Path, workdir: Path) -> None:
     """Blog-settings dreams in float32 and bfloat16, both scored by the float32 network."""
-    import numpy as np
     import tensorflow as tf
 
     import pydream
@@ -227,7 +226,6 @@ def quality(image: Path, workdir: Path) -> None:
         print(f"  {precision:9s} float32-evaluated loss {losses[precision]:.3f}  ({output})")
     gap = abs(losses["bfloat16"] - losses["float32"]) / losses["float32"]
     print(f"  bfloat16 vs float32 loss: {100 * gap:.1f}% apart")
-    del np
 
 
 # --- the report ------------------------------------------------------------------------------
