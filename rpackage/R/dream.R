@@ -1,0 +1,245 @@
+#' Dream: amplify what a network sees in a picture
+#'
+#' Runs DeepDream on a picture: gradient ascent on the image to increase the activations
+#' of the chosen layers of a convolutional network, over several octaves (scales), with the
+#' detail lost by shrinking the picture reinjected at each octave. The arguments and their
+#' defaults are those of the Python function `pydream.deep_dream()`.
+#'
+#' Arguments that you do not give are left to the engine, so a `preset` sets them; an
+#' argument you give always wins over the preset. With neither `layers` nor `preset`, the
+#' "chollet" preset's layers are used.
+#'
+#' @section Octaves and lost detail:
+#' The picture is first shrunk `num_octave - 1` times by `octave_scale`. The dream starts on
+#' the smallest version; after each octave it is enlarged to the next size and the detail
+#' that the shrinking had removed (the difference between the original at that size and the
+#' enlarged small original) is added back, so the final dream keeps the photo's sharpness.
+#'
+#' @section Progress and interruption:
+#' `progress` defaults to `interactive()` (the Python default is `FALSE`): a console
+#' progress bar is useful at the console or in RStudio but would only clutter logs, knitted
+#' documents and tests. Press Esc (or Ctrl+C) to stop a dream: it stops after the current
+#' step and the call is interrupted as usual.
+#'
+#' @param image The picture: a file path (JPEG, PNG, ...), a numeric array of pixels with
+#'   values from 0 to 255 (height x width grey, height x width x 3 RGB or x 4 RGBA; a
+#'   `"deep_dream"` result works), or a raster.
+#' @param layers Layer contributions: a named list (or named numeric vector) of layer name =
+#'   coefficient, e.g. `list(mixed2 = 0.2, mixed3 = 0.8)`; see [list_layers()] for the names.
+#' @param preset Name of a preset (see [dream_presets()]): "jellyfish", "chollet",
+#'   "tutorial", "acid" or "doggos".
+#' @param model The network: "inception_v3" (default), "vgg16", ... (see [list_layers()]).
+#' @param weights "imagenet" (Keras downloads and caches them), `NULL` for an untrained
+#'   (randomly initialised) network, or the path of a weights file.
+#' @param step Size of each gradient-ascent step (a non-negative number).
+#' @param num_octave Number of octaves (scales), a whole number from 1 to 50.
+#' @param octave_scale Size ratio between successive octaves (at least 1).
+#' @param iterations Gradient steps per octave (a non-negative whole number).
+#' @param max_loss Stop an octave before a step whose loss is above this; `NULL` never stops.
+#' @param loss "l2" (mean of squared activations, border cropped) or "mean".
+#' @param border Pixels cropped off each side of an activation by the "l2" loss.
+#' @param normalize Gradient normalisation: "mean_abs" or "std".
+#' @param clip If `TRUE`, keep the image in the network's input range after each step.
+#' @param jitter Largest random shift (in pixels) applied before each step and undone after.
+#' @param seed Seed of the random jitter (`NULL`: a fresh seed each time).
+#' @param learning_phase 0 (inference) or 1 (batch normalisation uses the picture's own
+#'   statistics, as the R blog's `k_set_learning_phase(1)`); the weights never change.
+#' @param tile_size Compute the gradient on tiles of at most this many pixels a side, to save
+#'   memory on large pictures; `NULL` for no tiling.
+#' @param precision "float32", "bfloat16" or "float16" for the network's computation.
+#' @param save_octaves A folder: the dream at the end of each octave is written there as a PNG.
+#' @param output A file to write the dream to (PNG, JPEG, ...), written atomically; it
+#'   keeps the input's mode (grey stays grey, an alpha channel is kept). An existing file
+#'   is replaced.
+#' @param progress Show a progress bar in the console.
+#' @param callback `NULL` or a function `callback(octave, step, loss)` called after each
+#'   step, with octave and step counted from 1 (octave 1 is the smallest); if it returns
+#'   `TRUE` the dream stops and the dream so far is returned.
+#' @param optimizer "ascent" (gradient ascent) or "lbfgs" (L-BFGS rounds, for the VGG16
+#'   presets).
+#' @param continuity Weight of the continuity penalty (non-negative).
+#' @param dream_l2 Weight of the image L2 penalty (non-negative).
+#' @param lbfgs_evaluations Function evaluations per L-BFGS round (a positive whole number).
+#' @param overwrite Allow `output` to be the input file itself (replacing the photo).
+#' @return The dream: an array of dim height x width x 3 with values from 0 to 255 and class
+#'   "deep_dream"; `plot()` draws it and `as.raster()` converts it. If `output` is given it
+#'   is also written there.
+#' @seealso [gradient_ascent()] and the other building blocks, to follow the method step
+#'   by step; `vignette("jellyfish", package = "deepdream")`.
+#' @examples
+#' if (pydream_available()) {
+#'   img <- example_image("jellyfish")
+#'   # weights = NULL (an untrained network) keeps the example quick and offline;
+#'   # leave the default "imagenet" for real dreams.
+#'   dream <- deep_dream(img, layers = list(mixed3 = 1, mixed5 = 2), weights = NULL,
+#'                       num_octave = 2L, iterations = 3L)
+#'   plot(dream)
+#' }
+#' \dontrun{
+#' # The R blog's settings:
+#' dream <- deep_dream(example_image("jellyfish"), preset = "jellyfish")
+#' }
+#' @export
+deep_dream <- function(image, layers = NULL, preset = NULL, model = "inception_v3",
+                       weights = "imagenet", step = 0.01, num_octave = 3L,
+                       octave_scale = 1.4, iterations = 20L, max_loss = 15,
+                       loss = "l2", border = 2L, normalize = "mean_abs", clip = FALSE,
+                       jitter = 0L, seed = NULL, learning_phase = 0L, tile_size = NULL,
+                       precision = "float32", save_octaves = NULL, output = NULL,
+                       progress = interactive(), callback = NULL, optimizer = "ascent",
+                       continuity = 0, dream_l2 = 0, lbfgs_evaluations = 7L,
+                       overwrite = FALSE) {
+  # Only the settings given are passed on, so that a preset can set the others.
+  given <- setdiff(names(match.call())[-1], c("image", "progress", "callback"))
+  settings <- check_dream_settings(environment(), given)
+  check_flag(progress, "progress")
+  if (!is.null(callback) && !is.function(callback)) {
+    abort_argument(sprintf(
+      "`callback` must be a function(octave, step, loss) or NULL, not %s.",
+      describe_value(callback)
+    ))
+  }
+  image <- as_image_argument(image)
+
+  runner <- new_step_runner(progress, callback, settings, preset)
+  kwargs <- settings
+  if (!is.null(runner$callback)) {
+    r_function <- reticulate::r_to_py(runner$callback, convert = TRUE)
+    kwargs$callback <- python_bridge()$r_callback(r_function)
+  }
+  on.exit(runner$close(), add = TRUE)
+  result <- call_pydream("deep_dream", list(image), kwargs)
+  runner$finish()
+  as_deep_dream(result)
+}
+
+# Check every setting that was given; return them as a named list ready for Python.
+check_dream_settings <- function(env, given) {
+  checkers <- list(
+    layers = function(x) check_layers(x),
+    preset = function(x) check_string(x, "preset", allow_null = TRUE),
+    model = function(x) check_string(x, "model"),
+    weights = function(x) check_weights(x),
+    step = function(x) check_number(x, "step", min = 0),
+    num_octave = function(x) check_whole(x, "num_octave", min = 1, max = 50),
+    octave_scale = function(x) check_number(x, "octave_scale", min = 1),
+    iterations = function(x) check_whole(x, "iterations", min = 0),
+    max_loss = function(x) check_number(x, "max_loss", allow_null = TRUE),
+    loss = function(x) check_choice(x, "loss", c("l2", "mean")),
+    border = function(x) check_whole(x, "border", min = 0),
+    normalize = function(x) check_choice(x, "normalize", c("mean_abs", "std")),
+    clip = function(x) check_flag(x, "clip"),
+    jitter = function(x) check_whole(x, "jitter", min = 0),
+    seed = function(x) check_whole(x, "seed", min = 0, allow_null = TRUE),
+    learning_phase = function(x) check_whole(x, "learning_phase", min = 0, max = 1),
+    tile_size = function(x) check_whole(x, "tile_size", min = 1, allow_null = TRUE),
+    precision = function(x) check_choice(x, "precision", c("float32", "bfloat16", "float16")),
+    save_octaves = function(x) check_octave_folder(x),
+    output = function(x) check_output_path(x, "output"),
+    optimizer = function(x) check_choice(x, "optimizer", c("ascent", "lbfgs")),
+    continuity = function(x) check_number(x, "continuity", min = 0),
+    dream_l2 = function(x) check_number(x, "dream_l2", min = 0),
+    lbfgs_evaluations = function(x) check_whole(x, "lbfgs_evaluations", min = 1),
+    overwrite = function(x) check_flag(x, "overwrite")
+  )
+  settings <- list()
+  for (name in intersect(names(checkers), given)) {
+    value <- checkers[[name]](get(name, envir = env))
+    # `settings[name] <- list(NULL)` keeps an explicit NULL (Python's None).
+    settings[name] <- list(value)
+  }
+  if (!is.null(settings$num_octave) && !is.null(settings$octave_scale) &&
+      settings$num_octave > 1L && settings$octave_scale == 1) {
+    abort_argument("`octave_scale` must be greater than 1 when `num_octave` is more than 1.")
+  }
+  settings
+}
+
+check_octave_folder <- function(x) {
+  if (is.null(x)) {
+    return(NULL)
+  }
+  check_string(x, "save_octaves")
+  path <- path.expand(x)
+  if (file.exists(path) && !dir.exists(path)) {
+    abort_argument(sprintf("`save_octaves` must be a folder, but \"%s\" is a file.", x))
+  }
+  path
+}
+
+# The R side of the engine's per-step callback: a console progress bar, the user's
+# callback (1-based octave and step) and interruption.
+new_step_runner <- function(progress, callback, settings, preset) {
+  state <- new.env(parent = emptyenv())
+  state$bar <- NULL
+  state$interrupted <- FALSE
+  state$error <- NULL
+  if (!progress && is.null(callback)) {
+    return(list(callback = NULL, close = function() invisible(), finish = function() invisible()))
+  }
+  if (progress) {
+    plan <- resolve_plan(settings, preset)
+    state$iterations <- plan$iterations
+    state$total <- max(1L, plan$num_octave * plan$iterations)
+    state$bar <- utils::txtProgressBar(min = 0, max = state$total, style = 3)
+  }
+  step_callback <- function(octave, step, loss) {
+    tryCatch({
+      if (!is.null(state$bar)) {
+        utils::setTxtProgressBar(state$bar, min(state$total, octave * state$iterations + step + 1))
+      }
+      stop_now <- !is.null(callback) && isTRUE(callback(octave + 1L, step + 1L, loss))
+      stop_now
+    }, interrupt = function(e) {
+      state$interrupted <- TRUE
+      TRUE
+    }, error = function(e) {
+      state$error <- e
+      TRUE
+    })
+  }
+  close_bar <- function() {
+    if (!is.null(state$bar)) {
+      close(state$bar)
+      state$bar <- NULL
+    }
+    invisible()
+  }
+  finish <- function() {
+    if (!is.null(state$error)) {
+      close_bar()
+      stop(state$error)
+    }
+    if (state$interrupted) {
+      close_bar()
+      signal_interrupt()
+    }
+    if (!is.null(state$bar)) {
+      utils::setTxtProgressBar(state$bar, state$total)
+    }
+    close_bar()
+  }
+  list(callback = step_callback, close = close_bar, finish = finish)
+}
+
+# How many octaves and steps a dream will run, for the progress bar.
+resolve_plan <- function(settings, preset) {
+  plan <- list(num_octave = 3L, iterations = 20L)
+  if (!is.null(settings$preset)) {
+    preset_settings <- tryCatch(dream_presets()[[settings$preset]], error = function(e) NULL)
+    for (name in names(plan)) {
+      if (!is.null(preset_settings[[name]])) plan[[name]] <- as.integer(preset_settings[[name]])
+    }
+  }
+  for (name in names(plan)) {
+    if (!is.null(settings[[name]])) plan[[name]] <- settings[[name]]
+  }
+  plan
+}
+
+# Re-raise a user interrupt caught during a dream, as R does for Esc / Ctrl+C.
+signal_interrupt <- function() {
+  condition <- structure(class = c("interrupt", "condition"), list(message = "", call = NULL))
+  signalCondition(condition)
+  invokeRestart("abort")
+}

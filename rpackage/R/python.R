@@ -1,0 +1,224 @@
+# The Python side: where pydream is found and how it is loaded.
+#
+# Nothing here starts Python when the package is loaded: `.onLoad()` only records which
+# Python to use and registers a delayed import. Python starts on the first call that needs it.
+
+# Module handles, filled in by .onLoad() (delayed) and by python_bridge() (on first use).
+pydream <- NULL
+.state <- new.env(parent = emptyenv())
+
+# Name of the virtual environment install_deepdream() creates by default.
+default_envname <- "r-deepdream"
+
+# Name of the engine's distribution on PyPI.
+default_source <- "pydream-keras"
+
+.onLoad <- function(libname, pkgname) {
+  configure_python()
+  pydream <<- reticulate::import("pydream", delay_load = TRUE, convert = FALSE)
+}
+
+# Tell reticulate which Python to use, without starting it.
+#
+# 1. `DEEPDREAM_PYTHON`: a Python executable or a virtual environment folder (passed on
+#    to reticulate as RETICULATE_PYTHON).
+# 2. RETICULATE_PYTHON, if set, is left to reticulate.
+# 3. A virtual environment `.venv` in the working directory that has pydream installed
+#    (a source checkout set up with scripts/setup-python).
+# 4. The virtual environment made by install_deepdream(), when it exists.
+# 5. On reticulate >= 1.41, declare the requirement with py_require(), so that reticulate's
+#    managed environment provides pydream when nothing else was chosen.
+# Otherwise reticulate's own discovery (RETICULATE_PYTHON, use_python(), ...) decides.
+configure_python <- function() {
+  if (reticulate::py_available(initialize = FALSE)) {
+    return(invisible("already running"))
+  }
+  python <- Sys.getenv("DEEPDREAM_PYTHON", unset = "")
+  if (nzchar(python)) {
+    python <- path.expand(python)
+    if (dir.exists(python)) {
+      python <- virtualenv_executable(python)
+    }
+    # RETICULATE_PYTHON is the first thing reticulate consults when Python starts.
+    Sys.setenv(RETICULATE_PYTHON = python)
+    return(invisible("DEEPDREAM_PYTHON"))
+  }
+  if (nzchar(Sys.getenv("RETICULATE_PYTHON", unset = ""))) {
+    return(invisible("RETICULATE_PYTHON"))
+  }
+  local_venv <- file.path(getwd(), ".venv")
+  if (venv_has_pydream(local_venv)) {
+    Sys.setenv(RETICULATE_PYTHON = virtualenv_executable(local_venv))
+    return(invisible(".venv"))
+  }
+  if (isTRUE(tryCatch(reticulate::virtualenv_exists(default_envname), error = function(e) FALSE))) {
+    reticulate::use_virtualenv(default_envname, required = FALSE)
+    return(invisible(default_envname))
+  }
+  if (has_py_require()) {
+    py_require <- getExportedValue("reticulate", "py_require")
+    tryCatch(py_require(default_source), error = function(e) NULL)
+    return(invisible("py_require"))
+  }
+  invisible("reticulate")
+}
+
+virtualenv_executable <- function(folder) {
+  candidates <- file.path(folder, c("bin/python", "bin/python3", "Scripts/python.exe"))
+  found <- candidates[file.exists(candidates)]
+  if (length(found)) found[[1]] else candidates[[1]]
+}
+
+# Does a virtual environment folder hold an installed pydream (pydream-keras)?
+venv_has_pydream <- function(folder) {
+  patterns <- file.path(folder, c("lib/python*/site-packages", "Lib/site-packages"),
+                        "pydream_keras-*.dist-info")
+  file.exists(file.path(folder, "pyvenv.cfg")) && length(Sys.glob(patterns)) > 0L
+}
+
+has_py_require <- function() {
+  utils::packageVersion("reticulate") >= "1.41" &&
+    "py_require" %in% getNamespaceExports("reticulate")
+}
+
+#' Is the pydream engine available?
+#'
+#' Checks, without an error, that Python can be started and that it can import the
+#' `pydream` module. Use it to guard examples and scripts. Calling it starts Python (if it
+#' is not running yet) with the interpreter chosen as described in [install_deepdream()].
+#'
+#' @param initialize If `FALSE`, only report whether Python is already running with pydream
+#'   imported, and never start Python.
+#' @return `TRUE` or `FALSE`.
+#' @examples
+#' pydream_available(initialize = FALSE)
+#' if (pydream_available()) {
+#'   list_layers()
+#' }
+#' @export
+pydream_available <- function(initialize = TRUE) {
+  if (!initialize) {
+    return(reticulate::py_available(initialize = FALSE) &&
+      isTRUE(tryCatch(reticulate::py_module_available("pydream"), error = function(e) FALSE)))
+  }
+  isTRUE(tryCatch({
+    python_bridge()
+    TRUE
+  }, error = function(e) FALSE))
+}
+
+# The bridge module (inst/python/deepdream_bridge.py), imported on first use. Importing it
+# also imports pydream, so a missing engine is reported here, once, with advice.
+python_bridge <- function() {
+  if (!is.null(.state$bridge)) {
+    return(.state$bridge)
+  }
+  python_ok <- tryCatch(reticulate::py_available(initialize = TRUE), error = function(e) e)
+  if (!isTRUE(python_ok)) {
+    detail <- if (inherits(python_ok, "error")) python_error_line(conditionMessage(python_ok))
+    abort_python_setup(paste0(
+      "Python could not be started",
+      if (length(detail) && nzchar(detail)) paste0(" (", detail, ")"), "."
+    ))
+  }
+  path <- system.file("python", package = "deepdream")
+  bridge <- tryCatch(
+    reticulate::import_from_path("deepdream_bridge", path = path, convert = FALSE),
+    error = function(e) e
+  )
+  if (inherits(bridge, "error")) {
+    abort_python_setup(paste0(
+      "the Python at ", python_executable(), " cannot import pydream (",
+      python_error_line(conditionMessage(bridge)), ")."
+    ))
+  }
+  .state$bridge <- bridge
+  bridge
+}
+
+python_executable <- function() {
+  config <- tryCatch(reticulate::py_config(), error = function(e) NULL)
+  if (is.null(config)) "(unknown)" else config$python
+}
+
+abort_python_setup <- function(problem) {
+  stop(structure(
+    class = c("deepdream_python_missing", "deepdream_error", "error", "condition"),
+    list(
+      message = paste0(
+        problem, "\n",
+        "* To set up Python for deepdream, run `deepdream::install_deepdream()` ",
+        "and restart R.\n",
+        "* To use a Python that already has pydream, set the environment variable ",
+        "DEEPDREAM_PYTHON to its path (before loading deepdream, e.g. in ~/.Renviron)."
+      ),
+      call = NULL
+    )
+  ))
+}
+
+#' Install the Python engine
+#'
+#' Creates a Python virtual environment and installs the `pydream` engine (with Keras 3 and
+#' TensorFlow) into it, so that deepdream can use it. Run it once, then restart R.
+#'
+#' deepdream looks for Python in this order when it is first needed:
+#' 1. the environment variable `DEEPDREAM_PYTHON` (a Python executable or a virtual
+#'    environment folder), read when deepdream is loaded (it sets `RETICULATE_PYTHON`
+#'    to that Python);
+#' 2. `RETICULATE_PYTHON`, if set;
+#' 3. a virtual environment `.venv` in the working directory, if pydream is installed in it
+#'    (as in a source checkout of the project);
+#' 4. the virtual environment this function creates (`envname`, "r-deepdream" by default);
+#' 5. with reticulate 1.41 or later, an environment that reticulate provides through
+#'    `py_require()`;
+#' 6. otherwise, reticulate's own discovery rules.
+#'
+#' @param source What to install with pip: a path to a checkout of the pydream sources
+#'   (the folder that holds `pyproject.toml`), a wheel file, or a pip requirement. The
+#'   default, "pydream-keras", is the engine's name on the Python Package Index.
+#' @param envname Name or path of the virtual environment to create or update.
+#' @param python The Python used to create the environment; `NULL` lets reticulate choose a
+#'   suitable one (Python 3.10 or later is needed).
+#' @param extra_packages Further Python packages to install into the environment.
+#' @param force If `TRUE`, remove an existing environment of that name first.
+#' @return The path of the environment's Python executable, invisibly.
+#' @examples
+#' \dontrun{
+#' # From the Python Package Index:
+#' install_deepdream()
+#' # From a source checkout:
+#' install_deepdream(source = "~/src/pydream")
+#' }
+#' @export
+install_deepdream <- function(source = default_source, envname = default_envname,
+                              python = NULL, extra_packages = NULL, force = FALSE) {
+  source <- check_string(source, "source")
+  envname <- check_string(envname, "envname")
+  check_flag(force, "force")
+  if (!is.null(extra_packages) && !is.character(extra_packages)) {
+    abort_argument("`extra_packages` must be a character vector of package names or NULL.")
+  }
+  local_source <- path.expand(source)
+  if (file.exists(local_source)) {
+    source <- normalizePath(local_source, mustWork = TRUE)
+  }
+  if (isTRUE(force) && reticulate::virtualenv_exists(envname)) {
+    reticulate::virtualenv_remove(envname, confirm = FALSE)
+  }
+  if (!reticulate::virtualenv_exists(envname)) {
+    if (is.null(python)) {
+      reticulate::virtualenv_create(envname)
+    } else {
+      reticulate::virtualenv_create(envname, python = check_string(python, "python"))
+    }
+  }
+  reticulate::virtualenv_install(envname, packages = c(source, extra_packages),
+                                 ignore_installed = FALSE)
+  executable <- reticulate::virtualenv_python(envname)
+  message(
+    "pydream is installed in ", executable, ".\n",
+    "Restart R to use it; deepdream finds this environment by itself."
+  )
+  invisible(executable)
+}

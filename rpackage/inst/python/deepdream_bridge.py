@@ -1,0 +1,119 @@
+"""Glue between the R package deepdream and the pydream engine, loaded through reticulate.
+
+Arrays cross between the languages as flat column-major (Fortran order) lists plus a shape.
+That route works with every reticulate version, including those that do not understand
+NumPy 2 arrays (Debian 12's reticulate 1.28 leaves them as Python objects and refuses to
+turn R arrays into them). Errors come back as values (type and message), so that R can raise a
+clean R error without a Python traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+import pydream
+
+_last_error: dict[str, str] = {}
+
+
+def array_from_r(values: Any, shape: Any, dtype: str = "float32") -> np.ndarray:
+    """Rebuild a NumPy array from R's column-major values and its dim."""
+    shape = tuple(int(size) for size in (shape if isinstance(shape, (list, tuple)) else [shape]))
+    if isinstance(values, (bytes, bytearray)):
+        flat = np.frombuffer(bytes(values), dtype=np.uint8)
+    else:
+        flat = np.asarray(values if isinstance(values, list) else [values], dtype=np.float64)
+    if flat.size != int(np.prod(shape)):
+        raise ValueError(f"{flat.size} values do not fill an array of shape {shape}")
+    return np.ascontiguousarray(flat.reshape(shape, order="F").astype(dtype, copy=False))
+
+
+def to_r(value: Any) -> Any:
+    """Turn a result into values reticulate converts the same way in every version."""
+    if isinstance(value, np.ndarray):
+        target = np.int64 if value.dtype.kind in "biu" else np.float64
+        values: list[Any] = value.astype(target, copy=False).ravel(order="F").tolist()
+        return {
+            "__array__": True,
+            "values": values,
+            "shape": [int(size) for size in value.shape],
+            "dtype": str(value.dtype),
+        }
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, Mapping):
+        return {str(key): to_r(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_r(item) for item in value]
+    return value
+
+
+def r_callback(function: Any) -> Any:
+    """Wrap an R function as the engine's callback(octave, step, loss) -> bool."""
+
+    def callback(octave: int, step: int, loss: float) -> bool:
+        return bool(function(int(octave), int(step), float(loss)))
+
+    return callback
+
+
+def call(name: str, args: Any = None, kwargs: Any = None) -> dict[str, Any]:
+    """Call ``pydream.<name>(*args, **kwargs)``.
+
+    Returns ``{"ok": True, "value": ..., "warnings": [...]}`` or, when it raised,
+    ``{"ok": False, "type": ..., "message": ..., "warnings": [...]}``.
+    """
+    function = getattr(pydream, name)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = function(*(args or []), **(kwargs or {}))
+        except Exception as error:  # every failure goes back to R as a value
+            _last_error.clear()
+            _last_error.update(
+                type=type(error).__name__,
+                message=str(error),
+                traceback="".join(traceback.format_exception(error)),
+            )
+            return {
+                "ok": False,
+                "type": type(error).__name__,
+                "message": str(error),
+                "warnings": _messages(caught),
+            }
+    return {"ok": True, "value": to_r(result), "warnings": _messages(caught)}
+
+
+def _messages(caught: list[warnings.WarningMessage]) -> list[str]:
+    """The text of the warnings the engine raised (not those of its libraries)."""
+    engine = (os.sep + "pydream" + os.sep, "deepdream_bridge")
+    return [
+        str(item.message)
+        for item in caught
+        if issubclass(item.category, UserWarning)
+        and any(part in str(item.filename) for part in engine)
+    ]
+
+
+def set_environment(name: str, value: str | None) -> None:
+    """Set (or with ``None`` remove) an environment variable as Python sees it."""
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
+def last_error() -> dict[str, str]:
+    """Type, message and formatted traceback of the last failed call (empty if none)."""
+    return dict(_last_error)
+
+
+def presets() -> dict[str, Any]:
+    """The engine's presets as plain dicts."""
+    return to_r(pydream.presets)

@@ -1,0 +1,4 @@
+library(testthat)
+library(deepdream)
+
+test_check("deepdream")

@@ -1,0 +1,133 @@
+# Argument checks run in R, before Python is called: these tests need no Python.
+
+test_that("whole numbers are checked and become integers", {
+  expect_identical(deepdream:::check_whole(3, "iterations", min = 0), 3L)
+  expect_identical(deepdream:::check_whole(0L, "iterations", min = 0), 0L)
+  expect_null(deepdream:::check_whole(NULL, "seed", min = 0, allow_null = TRUE))
+  expect_error(deepdream:::check_whole(-1, "iterations", min = 0),
+               "`iterations` must be a single non-negative whole number, not -1",
+               fixed = TRUE)
+  expect_error(deepdream:::check_whole(2.5, "iterations", min = 0), "not 2.5", fixed = TRUE)
+  expect_error(deepdream:::check_whole("10", "iterations", min = 0),
+               "not the string \"10\"", fixed = TRUE)
+  expect_error(deepdream:::check_whole(c(1, 2), "num_octave", min = 1, max = 50),
+               "whole number from 1 to 50, not a double vector of length 2", fixed = TRUE)
+  expect_error(deepdream:::check_whole(NA, "jitter", min = 0), "not NA", fixed = TRUE)
+  expect_error(deepdream:::check_whole(2, "learning_phase", min = 0, max = 1),
+               "from 0 to 1", fixed = TRUE)
+  expect_error(deepdream:::check_whole(NULL, "iterations", min = 0), "not NULL", fixed = TRUE)
+  expect_error(deepdream:::check_whole(Inf, "iterations", min = 0), "not Inf", fixed = TRUE)
+})
+
+test_that("numbers, flags, strings and choices are checked", {
+  expect_identical(deepdream:::check_number(1L, "step", min = 0), 1)
+  expect_error(deepdream:::check_number("big", "step", min = 0),
+               "`step` must be a single finite non-negative number, not the string \"big\"",
+               fixed = TRUE)
+  expect_error(deepdream:::check_number(NaN, "step"), "`step`", fixed = TRUE)
+  expect_null(deepdream:::check_number(NULL, "max_loss", allow_null = TRUE))
+  expect_error(deepdream:::check_number(-0.1, "continuity", min = 0), "not -0.1", fixed = TRUE)
+  expect_identical(deepdream:::check_flag(TRUE, "clip"), TRUE)
+  expect_error(deepdream:::check_flag("yes", "clip"), "`clip` must be TRUE or FALSE",
+               fixed = TRUE)
+  expect_error(deepdream:::check_flag(NA, "clip"), "not NA", fixed = TRUE)
+  expect_error(deepdream:::check_string(character(), "model"),
+               "not an empty character vector", fixed = TRUE)
+  expect_error(deepdream:::check_choice("l1", "loss", c("l2", "mean")),
+               "`loss` must be one of \"l2\", \"mean\", not the string \"l1\"", fixed = TRUE)
+})
+
+test_that("layer contributions are a named list of numbers", {
+  expect_identical(deepdream:::check_layers(list(mixed2 = 0.2, mixed3 = 1L)),
+                   list(mixed2 = 0.2, mixed3 = 1))
+  expect_identical(deepdream:::check_layers(c(mixed4 = 2)), list(mixed4 = 2))
+  expect_null(deepdream:::check_layers(NULL))
+  expect_error(deepdream:::check_layers(list(0.2, 0.8)), "must be named after a layer")
+  expect_error(deepdream:::check_layers(list()), "`layers` is empty")
+  expect_error(deepdream:::check_layers("mixed3"), "named list of layer contributions")
+  expect_error(deepdream:::check_layers(list(mixed3 = "a lot")),
+               "layer \"mixed3\" in `layers` must be a single finite number", fixed = TRUE)
+  expect_error(deepdream:::check_layers(list(mixed3 = 1, mixed3 = 2)), "more than once")
+})
+
+test_that("pixel arrays are checked", {
+  img <- array(c(0, 128, 255), dim = c(2, 2, 3))
+  expect_identical(storage.mode(deepdream:::check_pixels(img)), "integer")
+  expect_identical(dim(deepdream:::check_pixels(array(1, c(4, 5, 1)))), c(4L, 5L))
+  expect_error(deepdream:::check_pixels(array(300, c(2, 2, 3))), "range from 300 to 300")
+  expect_error(deepdream:::check_pixels(array(0.5, c(2, 2, 3))), "multiply it by 255")
+  expect_error(deepdream:::check_pixels(array(1, c(2, 2, 2))), "height x width x 3")
+  expect_error(deepdream:::check_pixels(matrix(NA_real_, 2, 2)), "missing values")
+  raster <- as.raster(matrix(c("#FF0000", "#00FF00", "#0000FF", "#FFFFFF"), 2))
+  rgba <- deepdream:::raster_to_array(raster)
+  expect_identical(dim(rgba), c(2L, 2L, 4L))
+  expect_identical(as.integer(rgba[1, 1, ]), c(255L, 0L, 0L, 255L))
+  expect_identical(as.integer(rgba[1, 2, ]), c(0L, 0L, 255L, 255L))
+})
+
+test_that("deep_dream() rejects bad arguments before starting Python", {
+  missing_file <- file.path(tempdir(), "no-such-photo.jpg")
+  expect_error(deep_dream(missing_file), "`image` file not found", fixed = TRUE)
+  expect_error(deep_dream(tempdir()), "is a folder", fixed = TRUE)
+  photo <- tempfile(fileext = ".jpg")
+  file.create(photo)
+  expect_error(deep_dream(photo, iterations = -1),
+               "`iterations` must be a single non-negative whole number, not -1",
+               fixed = TRUE)
+  expect_error(deep_dream(photo, step = "0.01"),
+               "`step` must be a single finite non-negative number, not the string \"0.01\"",
+               fixed = TRUE)
+  expect_error(deep_dream(photo, num_octave = 0), "`num_octave`", fixed = TRUE)
+  expect_error(deep_dream(photo, layers = list(0.2)), "must be named after a layer")
+  expect_error(deep_dream(photo, weights = "no-such-weights.h5"),
+               "\"no-such-weights.h5\" is not a file", fixed = TRUE)
+  expect_error(deep_dream(photo, learning_phase = 2L), "`learning_phase`", fixed = TRUE)
+  expect_error(deep_dream(photo, precision = "float64"), "`precision` must be one of")
+  expect_error(deep_dream(photo, callback = "stop"), "`callback` must be a function")
+  expect_error(deep_dream(photo, progress = NA), "`progress` must be TRUE or FALSE")
+  expect_error(deep_dream(photo, num_octave = 3L, octave_scale = 1),
+               "`octave_scale` must be greater than 1")
+  expect_error(deep_dream(photo, output = file.path(tempdir(), "no-dir", "x.png")),
+               "does not exist")
+  expect_error(deep_dream(photo, iterations = -1), class = "deepdream_argument_error")
+})
+
+test_that("building blocks check their arguments in R", {
+  expect_error(resize_img(array(0, c(1, 4, 4, 3)), c(0, 3)),
+               "two positive whole numbers", fixed = TRUE)
+  expect_error(resize_img(array(0, c(4, 4, 3)), c(2, 2)), "dim 1 x height x width x 3")
+  expect_error(deprocess_image(matrix(0, 2, 2)), "numeric image array")
+  expect_error(gradient_ascent(array(0, c(1, 4, 4, 3)), iterations = -2, step = 0.01),
+               "`iterations` must be a single non-negative whole number, not -2",
+               fixed = TRUE)
+  expect_error(save_img(array(0, c(2, 2, 3)), file.path(tempdir(), "nope", "a.png")),
+               "does not exist")
+  expect_error(octave_shapes(c(100, 100), num_octave = "3", octave_scale = 1.4),
+               "`num_octave`")
+  expect_error(list_layers(model = 3), "`model` must be a single non-empty string")
+  expect_error(install_deepdream(source = NA), "`source`")
+})
+
+test_that("Python error messages are turned into R errors in R terms", {
+  err <- tryCatch(
+    deepdream:::abort_python("ValueError", "weights must be 'imagenet', None or a path"),
+    error = function(e) e
+  )
+  expect_s3_class(err, "deepdream_value_error")
+  expect_s3_class(err, "deepdream_error")
+  expect_identical(conditionMessage(err), "weights must be 'imagenet', NULL or a path")
+  err <- tryCatch(deepdream:::abort_python("FileNotFoundError", "input image not found: x.jpg"),
+                  error = function(e) e)
+  expect_match(conditionMessage(err), "working directory", fixed = TRUE)
+  err <- tryCatch(deepdream:::abort_python("RuntimeError", "something broke"),
+                  error = function(e) e)
+  expect_match(conditionMessage(err), "^RuntimeError: something broke")
+  expect_match(conditionMessage(err), "last_python_error()", fixed = TRUE)
+  expect_identical(
+    deepdream:::python_error_line(paste0(
+      "ModuleNotFoundError: No module named 'pydream'\n\nDetailed traceback:\n",
+      "  File \"<string>\", line 1"
+    )),
+    "ModuleNotFoundError: No module named 'pydream'"
+  )
+})

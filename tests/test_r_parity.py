@@ -1,0 +1,242 @@
+"""The R package deepdream gives the same dreams as pydream, driven from here through rpy2.
+
+The R package (rpackage/) is installed into a temporary library first, unless
+DEEPDREAM_R_LIB names a library that already holds it. Inside this process R's reticulate
+attaches to the running Python, so both languages use the same engine; what is compared is
+everything R adds: argument checks and conversion, the array route between the languages
+and the "deep_dream" result.
+
+rpy2 calls R with the GIL released (cffi does that), and reticulate 1.28 (Debian 12) frees
+Python objects from R's garbage collector without taking the GIL, which aborts Python. So
+R code that touches Python runs through ``GilHoldingR.run``: R's ``R_tryEval`` called via
+``ctypes.PyDLL`` (which keeps the GIL), ending with a garbage collection, so that no Python
+object is left for a collection outside it. Results are then read as plain R vectors.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import platform
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import pydream
+
+from .conftest import IMAGES, REAL_WEIGHTS
+
+pytest.importorskip("rpy2", reason="rpy2 is not installed (pip install 'rpy2==3.5.17')")
+
+REPO = Path(__file__).resolve().parents[1]
+RPACKAGE = REPO / "rpackage"
+
+needs_real_weights = pytest.mark.skipif(
+    not REAL_WEIGHTS.is_file(), reason=f"real Inception-v3 weights not found at {REAL_WEIGHTS}"
+)
+
+
+def _r_string(value: object) -> str:
+    """A Python string as an R string literal."""
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _install_r_package(library: Path) -> None:
+    if shutil.which("R") is None:
+        pytest.skip("R is not installed (apt-get install r-base-core r-cran-reticulate)")
+    if not (RPACKAGE / "DESCRIPTION").is_file():
+        pytest.skip(f"the R package sources are missing ({RPACKAGE})")
+    result = subprocess.run(
+        ["R", "CMD", "INSTALL", "--no-docs", "--no-multiarch", "-l", str(library), str(RPACKAGE)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        tail = (result.stdout + result.stderr).strip().splitlines()[-3:]
+        pytest.skip("the R package deepdream could not be installed: " + " | ".join(tail))
+
+
+class GilHoldingR:
+    """Evaluate R code in the embedded R while this thread keeps the GIL."""
+
+    def __init__(self) -> None:
+        import rpy2.rinterface as rinterface
+        import rpy2.robjects as robjects
+        import rpy2.situation
+        from rpy2.rinterface_lib import openrlib
+
+        self._rinterface = rinterface
+        self._robjects = robjects
+        self._ffi = openrlib.ffi
+        library_path = rpy2.situation.get_rlib_path(openrlib.R_HOME, platform.system())
+        self._libr = ctypes.PyDLL(library_path)  # PyDLL: calls keep the GIL
+        self._libr.R_tryEval.restype = ctypes.c_void_p
+        self._libr.R_tryEval.argtypes = [
+            ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_int)
+        ]  # fmt: skip
+        self._global_env = ctypes.c_void_p.in_dll(self._libr, "R_GlobalEnv")
+        self._call = rinterface.parse(
+            "base::eval(base::parse(text = .parity_code), envir = globalenv())"
+        )[0]
+
+    def run(self, code: str) -> None:
+        """Run R code (statements); raise RuntimeError with R's message on an R error."""
+        self._rinterface.globalenv[".parity_code"] = self._rinterface.StrSexpVector(
+            [code + "\ninvisible(gc())"]
+        )
+        failed = ctypes.c_int(0)
+        pointer = int(self._ffi.cast("uintptr_t", self._call.__sexp__._cdata))
+        self._libr.R_tryEval(pointer, self._global_env, ctypes.byref(failed))
+        if failed.value:
+            raise RuntimeError(str(self._robjects.r("geterrmessage()")[0]).strip())
+
+    def get(self, code: str) -> Any:
+        """The value of an R expression that gives a plain vector."""
+        self.run(f".parity_value <- ({code})")
+        return self._robjects.globalenv.find(".parity_value")
+
+
+@pytest.fixture(scope="module")
+def r(tmp_path_factory: pytest.TempPathFactory) -> GilHoldingR:
+    """The embedded R with the deepdream package attached."""
+    library = os.environ.get("DEEPDREAM_R_LIB")
+    if library is None:
+        library_path = tmp_path_factory.mktemp("r-library")
+        _install_r_package(library_path)
+        library = str(library_path)
+    try:
+        session = GilHoldingR()
+    except Exception as error:  # R missing or not loadable by rpy2
+        pytest.skip(f"rpy2 cannot start R: {error}")
+    session.run(f".libPaths(c({_r_string(library)}, .libPaths()))")
+    if not session.get('isTRUE(requireNamespace("deepdream", quietly = TRUE))')[0]:
+        pytest.skip(f"the R package deepdream is not installed in {library}")
+    session.run("suppressPackageStartupMessages(library(deepdream))")
+    if not session.get("isTRUE(deepdream::pydream_available())")[0]:
+        pytest.skip("deepdream (R) cannot reach pydream from this process")
+    session.run(
+        "error_message <- function(f) tryCatch({ f(); NA_character_ }, "
+        "error = function(e) paste(class(e)[1], conditionMessage(e), sep = ': '))"
+    )
+    return session
+
+
+@pytest.fixture(scope="module")
+def small_photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The jellyfish photo resized to about 200 pixels wide (never kept in the repo)."""
+    source = IMAGES / "jellyfish.jpg"
+    if not source.is_file():
+        pytest.skip(f"example photos not found in {IMAGES}")
+    picture = Image.open(source).convert("RGB")
+    picture.thumbnail((200, 200), Image.Resampling.LANCZOS)
+    path = tmp_path_factory.mktemp("photos") / "jellyfish_small.png"
+    picture.save(path)
+    return path
+
+
+def _r_dream(r: GilHoldingR, code: str) -> np.ndarray:
+    """Evaluate R code returning a "deep_dream" and bring it over as an (H, W, 3) uint8 array."""
+    r.run(f"dream <- {code}")
+    assert list(r.get("class(dream)")) == ["deep_dream"]
+    shape = tuple(int(size) for size in r.get("dim(dream)"))
+    values = np.asarray(r.get("as.integer(as.vector(unclass(dream)))"), dtype=np.int64)
+    assert values.min() >= 0 and values.max() <= 255
+    return values.reshape(shape, order="F").astype(np.uint8)
+
+
+PARITY_CASES: dict[str, tuple[dict[str, Any], str]] = {
+    "plain": ({}, ""),
+    "seed_and_jitter": ({"seed": 3, "jitter": 8}, ", seed = 3L, jitter = 8L"),
+}
+
+
+@needs_real_weights
+@pytest.mark.parametrize("case", sorted(PARITY_CASES))
+def test_r_and_python_dream_the_same_picture(r: GilHoldingR, small_photo: Path, case: str) -> None:
+    python_extra, r_extra = PARITY_CASES[case]
+    expected = pydream.deep_dream(
+        str(small_photo),
+        layers={"mixed3": 1.0, "mixed5": 2.0},
+        weights=str(REAL_WEIGHTS),
+        num_octave=2,
+        iterations=3,
+        step=0.01,
+        max_loss=None,
+        **python_extra,
+    )
+    got = _r_dream(
+        r,
+        f"deep_dream({_r_string(small_photo)}, layers = list(mixed3 = 1, mixed5 = 2), "
+        f"weights = {_r_string(REAL_WEIGHTS)}, num_octave = 2L, iterations = 3L, "
+        f"step = 0.01, max_loss = NULL, progress = FALSE{r_extra})",
+    )
+    assert got.shape == expected.shape == (134, 200, 3)
+    original = np.asarray(Image.open(small_photo).convert("RGB"))
+    assert np.abs(expected.astype(int) - original).max() > 10  # it really dreamed
+    assert np.abs(got.astype(int) - expected.astype(int)).max() <= 1
+
+
+@needs_real_weights
+def test_r_array_input_and_plot(r: GilHoldingR, small_photo: Path) -> None:
+    """An R array as the image gives the same dream as the file, and plot() draws it."""
+    pixels = np.asarray(Image.open(small_photo).convert("RGB"))
+    expected = pydream.deep_dream(
+        pixels, layers={"mixed4": 1.0}, weights=str(REAL_WEIGHTS), num_octave=1,
+        iterations=2, max_loss=None,
+    )  # fmt: skip
+    r.run(f"pixels <- unclass(deprocess_image(preprocess_image({_r_string(small_photo)})))")
+    got = _r_dream(
+        r,
+        f"deep_dream(pixels, layers = list(mixed4 = 1), weights = {_r_string(REAL_WEIGHTS)}, "
+        "num_octave = 1L, iterations = 2L, max_loss = NULL, progress = FALSE)",
+    )
+    assert np.abs(got.astype(int) - expected.astype(int)).max() <= 1
+    r.run('plot_file <- tempfile(fileext = ".png"); grDevices::png(plot_file, 200, 134)')
+    r.run("plot(dream); invisible(grDevices::dev.off())")
+    assert r.get("file.size(plot_file)")[0] > 1000
+
+
+def _r_error(r: GilHoldingR, code: str) -> str:
+    message = r.get(f"error_message(function() {code})")[0]
+    assert message is not None and str(message) != "NA", f"no R error from {code}"
+    return str(message)
+
+
+def test_missing_file_is_an_r_error(r: GilHoldingR) -> None:
+    message = _r_error(r, 'deep_dream("no/such/photo.jpg")')
+    assert "`image` file not found" in message
+    assert "no/such/photo.jpg" in message
+
+
+def test_unknown_layer_is_an_r_error_listing_the_valid_ones(
+    r: GilHoldingR, small_photo: Path
+) -> None:
+    message = _r_error(
+        r,
+        f"deep_dream({_r_string(small_photo)}, layers = list(mixed27 = 1), weights = NULL, "
+        "num_octave = 1L, progress = FALSE)",
+    )
+    assert message.startswith("deepdream_value_error: unknown layer 'mixed27'")
+    assert "mixed0" in message and "mixed10" in message
+    assert "Traceback" not in message
+
+
+def test_negative_iterations_is_an_r_error(r: GilHoldingR, small_photo: Path) -> None:
+    message = _r_error(r, f"deep_dream({_r_string(small_photo)}, iterations = -1)")
+    assert message == (
+        "deepdream_argument_error: `iterations` must be a single non-negative whole number, not -1."
+    )
+
+
+def test_character_for_a_number_is_an_r_error(r: GilHoldingR, small_photo: Path) -> None:
+    message = _r_error(r, f'deep_dream({_r_string(small_photo)}, step = "0.01")')
+    assert "`step` must be a single finite non-negative number" in message
+    assert 'not the string "0.01"' in message
+    message = _r_error(r, f'deep_dream({_r_string(small_photo)}, num_octave = "five")')
+    assert "`num_octave`" in message and '"five"' in message
