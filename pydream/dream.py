@@ -18,7 +18,6 @@ from .models import (
     check_layer_names,
     feature_extractor,
     get_spec,
-    list_layers,
     load_base_model,
     load_inference_model,
 )
@@ -94,10 +93,9 @@ class Dreamer:
     def _build_engine(self, settings: DreamSettings) -> Engine:
         spec = get_spec(settings.model)
         names = tuple(settings.layers)
-        check_layer_names(settings.model, names, list_layers(settings.model, all_layers=True))
-        if settings.learning_phase:
-            base = load_base_model(settings.model, settings.weights, settings.precision)
-        else:
+        base = load_base_model(settings.model, settings.weights, settings.precision)
+        check_layer_names(settings.model, names, [layer.name for layer in base.layers])
+        if not settings.learning_phase:
             base = load_inference_model(settings.model, settings.weights, settings.precision)
         objective = FeatureObjective(
             feature_extractor(base, names),
