@@ -101,7 +101,7 @@ deep_dream <- function(image, layers = NULL, preset = NULL, model = "inception_v
   }
   image <- as_image_argument(image)
 
-  runner <- new_step_runner(progress, callback, settings, preset)
+  runner <- new_step_runner(progress, callback, settings)
   kwargs <- settings
   if (!is.null(runner$callback)) {
     r_function <- reticulate::r_to_py(runner$callback, convert = TRUE)
@@ -169,7 +169,7 @@ check_octave_folder <- function(x) {
 
 # The R side of the engine's per-step callback: a console progress bar, the user's
 # callback (1-based octave and step) and interruption.
-new_step_runner <- function(progress, callback, settings, preset) {
+new_step_runner <- function(progress, callback, settings) {
   state <- new.env(parent = emptyenv())
   state$bar <- NULL
   state$interrupted <- FALSE
@@ -178,7 +178,7 @@ new_step_runner <- function(progress, callback, settings, preset) {
     return(list(callback = NULL, close = function() invisible(), finish = function() invisible()))
   }
   if (progress) {
-    plan <- resolve_plan(settings, preset)
+    plan <- from_python(python_bridge()$step_plan(as_py_kwargs(settings)))
     state$iterations <- plan$iterations
     state$total <- max(1L, plan$num_octave * plan$iterations)
     state$bar <- utils::txtProgressBar(min = 0, max = state$total, style = 3)
@@ -220,21 +220,6 @@ new_step_runner <- function(progress, callback, settings, preset) {
     close_bar()
   }
   list(callback = step_callback, close = close_bar, finish = finish)
-}
-
-# How many octaves and steps a dream will run, for the progress bar.
-resolve_plan <- function(settings, preset) {
-  plan <- list(num_octave = 3L, iterations = 20L)
-  if (!is.null(settings$preset)) {
-    preset_settings <- tryCatch(dream_presets()[[settings$preset]], error = function(e) NULL)
-    for (name in names(plan)) {
-      if (!is.null(preset_settings[[name]])) plan[[name]] <- as.integer(preset_settings[[name]])
-    }
-  }
-  for (name in names(plan)) {
-    if (!is.null(settings[[name]])) plan[[name]] <- settings[[name]]
-  }
-  plan
 }
 
 # Re-raise a user interrupt caught during a dream, as R does for Esc / Ctrl+C.

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 
 import pydream
+from pydream.dream import resolve_settings
+from pydream.settings import SETTING_NAMES
 
 _last_error: dict[str, str] = {}
 
@@ -112,6 +114,21 @@ def set_environment(name: str, value: str | None) -> None:
 def last_error() -> dict[str, str]:
     """Type, message and formatted traceback of the last failed call (empty if none)."""
     return dict(_last_error)
+
+
+def step_plan(kwargs: Mapping[str, Any]) -> dict[str, int]:
+    """Octaves and steps per octave that ``deep_dream(**kwargs)`` plans, for a progress bar.
+
+    Defaults, preset and explicit arguments are resolved by the engine itself. Invalid
+    arguments give one step: the dream call that follows reports the error.
+    """
+    arguments = {key: value for key, value in kwargs.items() if key in SETTING_NAMES}
+    arguments.pop("layers", None)
+    try:
+        settings = resolve_settings(kwargs.get("layers"), kwargs.get("preset"), arguments)
+    except (TypeError, ValueError):
+        return {"num_octave": 1, "iterations": 1}
+    return {"num_octave": settings.num_octave, "iterations": settings.iterations}
 
 
 def presets() -> dict[str, Any]:

@@ -1,0 +1,37 @@
+"""The R package's Python bridge: what it tells R about a dream before running it."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+BRIDGE = (
+    Path(__file__).resolve().parents[1] / "rpackage" / "inst" / "python" / "deepdream_bridge.py"
+)
+
+
+@pytest.fixture(scope="module")
+def bridge():
+    spec = importlib.util.spec_from_file_location("deepdream_bridge", BRIDGE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_step_plan_resolves_defaults_presets_and_explicit_arguments(bridge):
+    assert bridge.step_plan({}) == {"num_octave": 3, "iterations": 20}
+    assert bridge.step_plan({"preset": "jellyfish"}) == {"num_octave": 5, "iterations": 20}
+    assert bridge.step_plan({"preset": "tutorial", "iterations": 7}) == {
+        "num_octave": 1,
+        "iterations": 7,
+    }
+    plan = bridge.step_plan({"layers": {"mixed3": 1.0}, "num_octave": 2, "output": "x.png"})
+    assert plan == {"num_octave": 2, "iterations": 20}
+
+
+def test_step_plan_of_invalid_arguments_is_one_step(bridge):
+    assert bridge.step_plan({"preset": "nope"}) == {"num_octave": 1, "iterations": 1}
+    assert bridge.step_plan({"iterations": -1}) == {"num_octave": 1, "iterations": 1}
