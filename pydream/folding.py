@@ -68,6 +68,9 @@ def fold_batch_norm(model: keras.Model) -> keras.Model:
 
     def clone(layer: keras.layers.Layer) -> keras.layers.Layer:
         config = layer.get_config()
+        for key in ("kernel_initializer", "bias_initializer"):
+            if key in config:  # every weight is overwritten below: skip random initialisation
+                config[key] = "zeros"
         if layer.name in pairs:
             config["use_bias"] = True
         elif layer.name in folded_norms:

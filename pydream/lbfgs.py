@@ -14,7 +14,6 @@ from collections.abc import Callable
 
 import numpy as np
 import tensorflow as tf
-from scipy.optimize import fmin_l_bfgs_b
 
 from .ascent import IMAGE_SIGNATURE
 from .objectives import FeatureObjective, continuity_loss, image_l2
@@ -93,8 +92,15 @@ class LbfgsEngine:
                     break
             noise = (jitter * 2.0 * (rng.random(shape) - 0.5)).astype(np.float32)
             jittered = (current + noise).astype(np.float64).ravel()
-            result, value, _ = fmin_l_bfgs_b(value_and_gradient, jittered, maxfun=evaluations)
+            result, value, _ = _fmin_l_bfgs_b()(value_and_gradient, jittered, maxfun=evaluations)
             current = (result.reshape(shape) - noise).astype(np.float32)
             if on_step is not None and on_step(index, float(value)):
                 return current, True
         return current, False
+
+
+def _fmin_l_bfgs_b() -> Callable[..., tuple[np.ndarray, float, dict]]:
+    """scipy's L-BFGS-B, imported on first use (scipy.optimize takes 0.15 s to import)."""
+    from scipy.optimize import fmin_l_bfgs_b
+
+    return fmin_l_bfgs_b
