@@ -22,14 +22,17 @@ from .dream import (  # noqa: E402
 )
 from .examples import example_image  # noqa: E402
 from .images import save_img  # noqa: E402
+from .memory import DreamNotice, MemoryBudgetError  # noqa: E402
 from .models import list_layers  # noqa: E402
 from .octaves import octave_shapes, resize_img  # noqa: E402
 from .presets import presets  # noqa: E402
 from .settings import DreamSettings  # noqa: E402
 
 __all__ = [
+    "DreamNotice",
     "DreamSettings",
     "Dreamer",
+    "MemoryBudgetError",
     "__version__",
     "deep_dream",
     "deprocess_image",

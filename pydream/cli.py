@@ -49,6 +49,19 @@ def parse_weights(text: str) -> str | None:
     return None if text.strip().lower() == "none" else text
 
 
+def parse_tile_size(text: str) -> int | str | None:
+    """``auto``, ``none`` (never tile) or a number of pixels."""
+    lowered = text.strip().lower()
+    if lowered in ("auto", "none"):
+        return None if lowered == "none" else "auto"
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be auto, none or a whole number of pixels, not {text!r}"
+        ) from None
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # one line, no usage dump
         self.exit(EXIT_ERROR, f"pydream: error: {message}\n")
@@ -80,7 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     dream.add_argument("--learning-phase", type=int, choices=[0, 1])
     dream.add_argument("--weights", type=parse_weights, help="imagenet, none or a file path")
     dream.add_argument("--seed", type=int)
-    dream.add_argument("--tile-size", type=int)
+    dream.add_argument(
+        "--tile-size", type=parse_tile_size, help="auto (default), none or pixels per tile side"
+    )
+    dream.add_argument(
+        "--memory-budget", type=float, metavar="GB", help="memory for --tile-size auto (GB)"
+    )
     dream.add_argument("--precision", choices=["float32", "bfloat16", "float16"])
     dream.add_argument(
         "--save-octaves", metavar="DIR", default=None, help="write one PNG per octave here"
@@ -100,7 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 SETTING_OPTIONS = (
     "model", "step", "num_octave", "octave_scale", "iterations", "loss", "border", "normalize",
-    "clip", "jitter", "learning_phase", "seed", "tile_size", "precision", "max_loss", "weights",
+    "clip", "jitter", "learning_phase", "seed", "tile_size", "memory_budget", "precision",
+    "max_loss", "weights",
 )  # fmt: skip
 
 
@@ -152,8 +171,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _show_one_line_warning(message: Any, *_: Any, **__: Any) -> None:
-    print(f"pydream: warning: {message}", file=sys.stderr)
+def _show_one_line_warning(message: Any, category: Any = None, *_: Any, **__: Any) -> None:
+    from .memory import DreamNotice
+
+    kind = "note" if isinstance(category, type) and issubclass(category, DreamNotice) else "warning"
+    print(f"pydream: {kind}: {message}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,15 @@ from tqdm.auto import tqdm
 from .ascent import AscentEngine
 from .images import check_output_path, load_image, save_image
 from .lbfgs import LbfgsEngine
+from .memory import (
+    GB,
+    MemoryPlan,
+    activation_elements_per_pixel,
+    announce_tiling,
+    default_budget,
+    network_bytes_per_pixel,
+    plan_memory,
+)
 from .models import (
     check_layer_names,
     feature_extractor,
@@ -64,6 +74,9 @@ class Dreamer:
     def __init__(self, max_engines: int = 8) -> None:
         self.max_engines = max_engines
         self._engines: collections.OrderedDict[tuple[Any, ...], Engine] = collections.OrderedDict()
+        self._elements_per_pixel: weakref.WeakKeyDictionary[Any, float] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def engine(self, settings: DreamSettings) -> Engine:
         """The optimiser for ``settings``, built on first use."""
@@ -111,14 +124,57 @@ class Dreamer:
         clip_range = spec.input_range() if settings.clip else None
         return AscentEngine(objective, normalize=settings.normalize, clip_range=clip_range)
 
+    def memory_plan(self, settings: DreamSettings, shape: tuple[int, int]) -> MemoryPlan | None:
+        """How a dream whose largest octave is ``shape`` (height, width) fits in memory.
+
+        ``None`` when the settings fix the tiling themselves (``tile_size`` a number or
+        ``None``). With ``tile_size="auto"`` the estimate is compared with ``memory_budget``
+        and a ``DreamNotice`` says when the dream will be tiled.
+
+        Raises:
+            MemoryBudgetError: not even the smallest tile fits the budget.
+        """
+        spec = get_spec(settings.model)
+        if isinstance(settings.tile_size, int) and settings.tile_size < 2 * spec.min_size:
+            raise ValueError(
+                f"tile_size must be at least {2 * spec.min_size} for {settings.model} "
+                f"(twice its minimum input of {spec.min_size} pixels), not {settings.tile_size}"
+            )
+        if settings.tile_size != "auto":
+            return None
+        engine = self.engine(settings)
+        extractor = engine.objective.extractor
+        if extractor not in self._elements_per_pixel:
+            self._elements_per_pixel[extractor] = activation_elements_per_pixel(extractor)
+        per_pixel = network_bytes_per_pixel(
+            self._elements_per_pixel[extractor], settings.precision, settings.learning_phase
+        )
+        budget = (
+            default_budget() if settings.memory_budget is None else int(settings.memory_budget * GB)
+        )
+        plan = plan_memory(
+            shape,
+            per_pixel,
+            budget,
+            2 * spec.min_size,
+            can_tile=not isinstance(engine, LbfgsEngine),
+        )
+        if plan.tile_size is not None:
+            announce_tiling(plan, shape)
+        return plan
+
     def ascend(
         self,
         image: np.ndarray,
         settings: DreamSettings,
         rng: np.random.Generator,
         on_step: Callable[[int, float], bool | None] | None = None,
+        tile_size: int | None = None,
     ) -> tuple[np.ndarray, bool]:
-        """Run one octave's optimisation on a preprocessed image (1, H, W, 3)."""
+        """Run one octave's optimisation on a preprocessed image (1, H, W, 3).
+
+        ``tile_size`` is the tiling already decided (see ``memory_plan``).
+        """
         engine = self.engine(settings)
         if isinstance(engine, LbfgsEngine):
             scale = get_spec(settings.model).pixel_scale()
@@ -137,7 +193,7 @@ class Dreamer:
             step=settings.step,
             max_loss=settings.max_loss,
             jitter=settings.jitter,
-            tile_size=settings.tile_size,
+            tile_size=tile_size,
             rng=rng,
             on_step=on_step,
         )
@@ -158,13 +214,9 @@ class Dreamer:
         output_path = check_output_path(output, loaded.path, overwrite) if output else None
         octave_folder = _octave_folder(save_octaves)
         spec = get_spec(settings.model)
-        if settings.tile_size is not None and settings.tile_size < 2 * spec.min_size:
-            raise ValueError(
-                f"tile_size must be at least {2 * spec.min_size} for {settings.model} "
-                f"(twice its minimum input of {spec.min_size} pixels), not {settings.tile_size}"
-            )
         self.engine(settings)  # build (and check layers and weights) before anything else
         height, width = loaded.rgb.shape[:2]
+        tile_size = _tile_size(settings, self.memory_plan(settings, (height, width)))
         shapes = octave_shapes(
             (height, width), settings.num_octave, settings.octave_scale, spec.min_size
         )
@@ -183,7 +235,7 @@ class Dreamer:
                     bar.set_postfix(loss=f"{loss:.3g}", refresh=False)
                     return bool(callback(octave, step, loss)) if callback is not None else False
 
-                dream, stopped = self.ascend(dream, settings, rng, on_step)
+                dream, stopped = self.ascend(dream, settings, rng, on_step, tile_size)
                 bar.update(done + settings.iterations - bar.n)
                 dream, shrunk = reinject_lost_detail(dream, original, shrunk, shape)
                 if octave_folder is not None:
@@ -208,6 +260,12 @@ class Dreamer:
                 metadata=settings.as_dict(),
             )
         return result
+
+
+def _tile_size(settings: DreamSettings, plan: MemoryPlan | None) -> int | None:
+    if plan is not None:
+        return plan.tile_size
+    return settings.tile_size if isinstance(settings.tile_size, int) else None
 
 
 def _octave_folder(save_octaves: Any) -> Path | None:
@@ -251,7 +309,8 @@ def deep_dream(
     jitter: int = Default(0),  # type: ignore[assignment]
     seed: int | None = Default(None),  # type: ignore[assignment]
     learning_phase: int = Default(0),  # type: ignore[assignment]
-    tile_size: int | None = Default(None),  # type: ignore[assignment]
+    tile_size: int | str | None = Default("auto"),  # type: ignore[assignment]
+    memory_budget: float | None = Default(None),  # type: ignore[assignment]
     precision: str = Default("float32"),  # type: ignore[assignment]
     save_octaves: Any = None,
     output: Any = None,
@@ -285,7 +344,12 @@ def deep_dream(
         jitter: random roll of up to this many pixels before each step, undone after it
             (L-BFGS: amplitude of uniform noise in 0..255 units). seed: makes it repeatable.
         learning_phase: 1 runs batch norm on the image's own statistics (weights unchanged).
-        tile_size: compute gradients tile by tile (tiles of at most this many pixels a side).
+        tile_size: ``"auto"`` (default) tiles only when the largest octave would not fit
+            ``memory_budget``, and says so with a ``DreamNotice`` warning; a number computes
+            gradients tile by tile (tiles of at most this many pixels a side); ``None`` never
+            tiles.
+        memory_budget: gigabytes the dream may use with ``tile_size="auto"``; ``None``
+            (default) is 60% of the memory available when it starts.
         precision: ``"float32"``, ``"bfloat16"`` or ``"float16"`` network compute.
         save_octaves: a folder; one PNG per octave is written there.
         output: a file to write (atomically); it keeps the input's mode and alpha channel.
@@ -301,14 +365,15 @@ def deep_dream(
     Raises:
         ValueError, TypeError: a setting or the image is unusable (the message says which).
         FileNotFoundError: the image or weights file does not exist.
+        MemoryBudgetError: a ``ValueError``: the dream cannot fit ``memory_budget``.
     """
     arguments = {
         "model": model, "weights": weights, "step": step, "num_octave": num_octave,
         "octave_scale": octave_scale, "iterations": iterations, "max_loss": max_loss,
         "loss": loss, "border": border, "normalize": normalize, "clip": clip, "jitter": jitter,
         "seed": seed, "learning_phase": learning_phase, "tile_size": tile_size,
-        "precision": precision, "optimizer": optimizer, "continuity": continuity,
-        "dream_l2": dream_l2, "lbfgs_evaluations": lbfgs_evaluations,
+        "memory_budget": memory_budget, "precision": precision, "optimizer": optimizer,
+        "continuity": continuity, "dream_l2": dream_l2, "lbfgs_evaluations": lbfgs_evaluations,
     }  # fmt: skip
     settings = resolve_settings(layers, preset, arguments)
     if callback is not None and not callable(callback):
@@ -355,7 +420,8 @@ def gradient_ascent(
     jitter: int = 0,
     seed: int | None = None,
     learning_phase: int = 0,
-    tile_size: int | None = None,
+    tile_size: int | str | None = None,
+    memory_budget: float | None = None,
     precision: str = "float32",
 ) -> np.ndarray:
     """The blog's building block: ``iterations`` ascent steps on a preprocessed image.
@@ -364,6 +430,7 @@ def gradient_ascent(
         x: preprocessed image, float (1, H, W, 3) (see ``preprocess_image``).
         iterations, step, max_loss: as in ``deep_dream`` (max_loss ``None``: never stop).
         layers: layer name -> coefficient (default: the ``chollet`` preset's layers).
+        tile_size, memory_budget: as in ``deep_dream``, but without tiling by default.
 
     Returns:
         The image after the ascent, float32 (1, H, W, 3).
@@ -375,10 +442,14 @@ def gradient_ascent(
         layers=dict(DEFAULT_LAYERS) if layers is None else layers,
         model=model, weights=weights, step=step, iterations=iterations, max_loss=max_loss,
         loss=loss, border=border, normalize=normalize, clip=clip, jitter=jitter, seed=seed,
-        learning_phase=learning_phase, tile_size=tile_size, precision=precision,
+        learning_phase=learning_phase, tile_size=tile_size, memory_budget=memory_budget,
+        precision=precision,
     )  # fmt: skip
     min_size = get_spec(model).min_size
     if min(array.shape[1:3]) < min_size:
         raise ValueError(f"x is {array.shape[2]}x{array.shape[1]}; {model} needs {min_size}+ px")
-    result, _ = DEFAULT_DREAMER.ascend(array, settings, np.random.default_rng(settings.seed))
+    plan = DEFAULT_DREAMER.memory_plan(settings, (array.shape[1], array.shape[2]))
+    result, _ = DEFAULT_DREAMER.ascend(
+        array, settings, np.random.default_rng(settings.seed), None, _tile_size(settings, plan)
+    )
     return result

@@ -94,6 +94,15 @@ def check_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
     return value
 
 
+def check_tile_size(value: Any) -> int | str | None:
+    """``"auto"``, ``None`` or a whole number of pixels >= 1."""
+    if value is None or (isinstance(value, str) and value == "auto"):
+        return value
+    if isinstance(value, str):
+        raise ValueError(f"tile_size must be 'auto', None or a number of pixels, not {value!r}")
+    return check_int("tile_size", value, minimum=1)
+
+
 def check_layers(layers: Any) -> dict[str, float]:
     """Validate a layer -> coefficient mapping (names are checked against the model later)."""
     if not isinstance(layers, Mapping):
@@ -133,7 +142,11 @@ class DreamSettings:
             L-BFGS: amplitude of uniform noise in 0..255 pixel units added before each round.
         seed: seed of the random jitter (``None``: a fresh seed each run).
         learning_phase: 0 inference, 1 batch norm uses the image's own statistics.
-        tile_size: compute the gradient tile by tile, tiles of at most this many pixels a side.
+        tile_size: ``"auto"`` tiles only when the whole image would not fit ``memory_budget``
+            (and says so); a number computes the gradient tile by tile, tiles of at most that
+            many pixels a side; ``None`` never tiles.
+        memory_budget: gigabytes a dream may use for ``tile_size="auto"``; ``None`` means
+            60% of the memory available when the dream starts.
         precision: ``"float32"``, ``"bfloat16"`` or ``"float16"`` for the network's compute.
         optimizer: ``"ascent"`` (plain gradient ascent) or ``"lbfgs"`` (scipy L-BFGS-B).
         continuity: weight of the continuity (total-variation-like) penalty, >= 0.
@@ -156,7 +169,8 @@ class DreamSettings:
     jitter: int = 0
     seed: int | None = None
     learning_phase: int = 0
-    tile_size: int | None = None
+    tile_size: int | str | None = "auto"
+    memory_budget: float | None = None
     precision: str = "float32"
     optimizer: str = "ascent"
     continuity: float = 0.0
@@ -194,7 +208,11 @@ class DreamSettings:
         set_(self, "seed", check_int("seed", self.seed, minimum=0, allow_none=True))
         learning_phase = check_int("learning_phase", self.learning_phase, minimum=0, maximum=1)
         set_(self, "learning_phase", learning_phase)
-        set_(self, "tile_size", check_int("tile_size", self.tile_size, minimum=1, allow_none=True))
+        set_(self, "tile_size", check_tile_size(self.tile_size))
+        budget = check_float("memory_budget", self.memory_budget, allow_none=True)
+        if budget is not None and budget <= 0:
+            raise ValueError(f"memory_budget must be a positive number of gigabytes, not {budget}")
+        set_(self, "memory_budget", budget)
         set_(self, "precision", check_choice("precision", self.precision, PRECISIONS))
         set_(self, "optimizer", check_choice("optimizer", self.optimizer, OPTIMIZERS))
         set_(self, "continuity", check_float("continuity", self.continuity, minimum=0.0))
