@@ -167,7 +167,6 @@ def plan_memory(
         )
     side = math.isqrt(int((budget - images) / bytes_per_pixel))
     side = max(min_tile, side // TILE_GRANULARITY * TILE_GRANULARITY)
-    side = min(side, max(height, width))
     needed = int(images + bytes_per_pixel * side**2)
     return MemoryPlan(side, needed, untiled, budget)
 
