@@ -13,7 +13,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .ascent import AscentEngine
-from .images import check_output_path, load_image, save_image
+from .images import check_folder_writable, check_output_path, load_image, save_image
 from .lbfgs import LbfgsEngine
 from .memory import (
     GB,
@@ -274,7 +274,13 @@ def _octave_folder(save_octaves: Any) -> Path | None:
     folder = Path(save_octaves).expanduser()
     if folder.exists() and not folder.is_dir():
         raise ValueError(f"save_octaves must be a folder, but {folder} is a file")
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValueError(
+            f"cannot create the save_octaves folder {folder}: {error.strerror}"
+        ) from None
+    check_folder_writable(folder, f"the octave images into {folder}")
     return folder
 
 

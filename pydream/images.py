@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import json
 import os
 import tempfile
@@ -187,27 +188,74 @@ def compose_output(rgb: np.ndarray, mode: str, alpha: np.ndarray | None, image_f
     return picture.convert(target)
 
 
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_advice(error: OSError) -> str:
+    """What a failed write means for the user, in a few words."""
+    return {
+        errno.ENOSPC: "the disk is full; free some space or write elsewhere",
+        errno.EDQUOT: "the disk quota is used up; free some space or write elsewhere",
+        errno.EROFS: "the folder is on a read-only file system; write elsewhere",
+        errno.EACCES: "permission denied; write to a folder you may write to",
+        errno.EPERM: "permission denied; write to a folder you may write to",
+    }.get(error.errno or 0, error.strerror or str(error))
+
+
+def write_error(target: Path, error: OSError) -> OSError:
+    """An ``OSError`` (same ``errno``) whose one-line message names the file and the fix."""
+    wrapped = OSError(f"cannot write {target}: {write_advice(error)} (nothing was written)")
+    wrapped.errno = error.errno
+    return wrapped
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it over ``target`` on success.
 
-    On any exception (Ctrl-C included) the temporary file is removed and ``target`` is
-    left as it was.
+    The temporary file has a unique name, so concurrent writers never mix their bytes: the
+    last rename wins and the target is always one whole file. On any exception (Ctrl-C
+    included) the temporary file is removed and ``target`` is left as it was. Write
+    failures (disk full, read-only folder, ...) become an ``OSError`` whose message names
+    the file and says what to do.
     """
     folder = target.parent
-    handle, temporary_name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".part" + target.suffix, dir=folder
-    )
+    try:
+        handle, temporary_name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".part" + target.suffix, dir=folder
+        )
+    except OSError as error:
+        raise write_error(target, error) from None
     os.close(handle)
     temporary = Path(temporary_name)
     try:
-        yield temporary
-        with open(temporary, "rb") as written:
-            os.fsync(written.fileno())
-        os.replace(temporary, target)
+        try:
+            yield temporary
+            with open(temporary, "rb") as written:
+                os.fsync(written.fileno())
+            os.chmod(temporary, 0o666 & ~_current_umask())  # mkstemp makes it private
+            os.replace(temporary, target)
+        except OSError as error:
+            raise write_error(target, error) from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def check_folder_writable(folder: Path, what: str) -> None:
+    """Create and remove a scratch file in ``folder``: a ``ValueError`` if that fails.
+
+    Catches read-only file systems and permissions before a long dream, not after it.
+    """
+    try:
+        handle, name = tempfile.mkstemp(prefix=".pydream-check.", dir=folder)
+    except OSError as error:
+        raise ValueError(f"cannot write {what}: {write_advice(error)}") from None
+    os.close(handle)
+    os.unlink(name)
 
 
 def check_output_path(output: Any, input_path: Path | None, overwrite: bool) -> Path:
@@ -225,8 +273,7 @@ def check_output_path(output: Any, input_path: Path | None, overwrite: bool) -> 
         raise ValueError(f"cannot write {path}: folder {path.parent} does not exist")
     if path.is_dir():
         raise ValueError(f"cannot write {path}: it is a folder")
-    if not os.access(path.parent, os.W_OK):
-        raise ValueError(f"cannot write {path}: folder {path.parent} is not writable")
+    check_folder_writable(path.parent, str(path))
     if (
         input_path is not None
         and path.exists()

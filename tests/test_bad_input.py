@@ -1,0 +1,123 @@
+"""The bad-input battery, through the Python API and the command line.
+
+Every case must give one clear line (a ``ValueError``/``TypeError``/``OSError`` in Python,
+``pydream: error: ...`` and exit code 2 on the command line), leave the input file's bytes
+as they were, and leave no new file in the folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import pydream
+from pydream.cli import main
+
+from .test_images import png_header_claiming
+
+
+def _photo(folder: Path) -> Path:
+    path = folder / "photo.jpg"
+    rng = np.random.default_rng(1)
+    Image.fromarray(rng.integers(0, 256, (90, 120, 3)).astype(np.uint8)).save(path, quality=90)
+    return path
+
+
+def _truncated(folder: Path) -> Path:
+    path = folder / "truncated.jpg"
+    path.write_bytes(_photo(folder).read_bytes()[:1500])
+    (folder / "photo.jpg").unlink()
+    return path
+
+
+def _write(name: str, content: bytes) -> Callable[[Path], Path]:
+    def make(folder: Path) -> Path:
+        path = folder / name
+        path.write_bytes(content)
+        return path
+
+    return make
+
+
+def _not_weights(folder: Path) -> Path:
+    (folder / "fake.weights.h5").write_text("not weights")
+    return _photo(folder)
+
+
+# name: (make the input in a folder, Python keyword arguments, command-line arguments, words)
+CASES: dict[str, tuple[Callable[[Path], Path], dict, list[str], str]] = {
+    "missing file": (lambda folder: folder / "missing.jpg", {}, [], "input image not found"),
+    "empty file": (_write("empty.jpg", b""), {}, [], "is empty"),
+    "truncated JPEG": (_truncated, {}, [], "truncated or corrupt"),
+    "text as .jpg": (_write("notes.jpg", b"dear diary\n" * 50), {}, [], "not a picture"),
+    "PNG claiming 60000x60000": (
+        _write("huge.png", png_header_claiming(60000, 60000)), {}, [], "too large to open safely"
+    ),
+    "unknown layer": (_photo, {"layers": {"mixed27": 1.0}}, ["--layers", "mixed27=1"],
+                      "unknown layer 'mixed27'"),
+    "negative iterations": (_photo, {"iterations": -1}, ["--iterations", "-1"],
+                            "iterations must be at least 0"),
+    "NaN step": (_photo, {"step": float("nan")}, ["--step", "nan"], "step must be a finite"),
+    "octave_scale below 1": (_photo, {"octave_scale": 0.5}, ["--octave-scale", "0.5"],
+                             "octave_scale must be at least 1"),
+    "weights file that is not one": (_not_weights, {"weights": "WEIGHTS"},
+                                     ["--weights", "WEIGHTS"], "not an HDF5 weights file"),
+    "output is the input": (_photo, {"output": "INPUT"}, ["-o", "INPUT"], "is the input file"),
+    "memory budget too small": (_photo, {"memory_budget": 1e-5}, ["--memory-budget", "1e-5"],
+                                "more than the memory budget"),
+    "unknown output format": (_photo, {"output": "OUT.xyz"}, ["-o", "OUT.xyz"],
+                              "cannot tell the image format"),
+}  # fmt: skip
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.iterdir())
+        if path.is_file()
+    }
+
+
+def _resolve(value: object, folder: Path, image: Path) -> object:
+    replacements = {
+        "INPUT": str(image),
+        "WEIGHTS": str(folder / "fake.weights.h5"),
+        "OUT.xyz": str(folder / "out.xyz"),
+    }
+    return replacements.get(value, value) if isinstance(value, str) else value
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_python_api(case, tmp_path):
+    make, keywords, _, words = CASES[case]
+    image = make(tmp_path)
+    before = _snapshot(tmp_path)
+    arguments = {"layers": {"mixed3": 1.0}, "weights": None, "output": tmp_path / "out.png"}
+    arguments.update({key: _resolve(value, tmp_path, image) for key, value in keywords.items()})
+    with pytest.raises((ValueError, TypeError, OSError)) as raised:
+        pydream.deep_dream(image, **arguments)
+    message = str(raised.value)
+    assert words in message and "\n" not in message.strip()
+    assert _snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_command_line(case, tmp_path, capsys):
+    make, _, options, words = CASES[case]
+    image = make(tmp_path)
+    before = _snapshot(tmp_path)
+    options = [str(_resolve(option, tmp_path, image)) for option in options]
+    if "-o" not in options:
+        options += ["-o", str(tmp_path / "out.png")]
+    if "--weights" not in options:
+        options += ["--weights", "none"]
+    code = main(["dream", str(image), "--quiet", *options])
+    error = capsys.readouterr().err
+    assert code == 2
+    assert error.startswith("pydream: error: ") and error.count("\n") == 1 and words in error
+    assert _snapshot(tmp_path) == before
