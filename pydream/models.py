@@ -160,8 +160,8 @@ def _load_weights_strictly(model: keras.Model, file: Path, model_name: str) -> N
         try:
             model.load_weights(str(file))
         except Exception as error:
-            message = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-            raise ValueError(f"weights file {file} does not fit {model_name}: {message}") from None
+            reason = describe_weights_error(model, str(error))
+            raise ValueError(f"weights file {file} does not fit {model_name}: {reason}") from None
     for warning in caught:
         message = str(warning.message)
         if "skipping" in message.lower() or "retain" in message.lower():
@@ -169,6 +169,46 @@ def _load_weights_strictly(model: keras.Model, file: Path, model_name: str) -> N
                 f"weights file {file} does not fit {model_name}: {message.splitlines()[0]}"
             )
         warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+
+
+def weights_file_names(model: keras.Model) -> dict[str, str]:
+    """Layer name in this session -> the layer's entry name in a Keras weights file.
+
+    Keras files name a layer by its class and rank (``conv2d_4`` is the fifth ``Conv2D``),
+    not by its session name, which depends on how many models were built before.
+    """
+    counts: dict[str, int] = {}
+    names = {}
+    for layer in model.layers:
+        kind = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", type(layer).__name__)
+        kind = re.sub(r"([a-z])([A-Z])", r"\1_\2", kind).lower()
+        rank = counts.get(kind, -1) + 1
+        counts[kind] = rank
+        names[layer.name] = kind if rank == 0 else f"{kind}_{rank}"
+    return names
+
+
+def describe_weights_error(model: keras.Model, message: str) -> str:
+    """One line naming the layer a weights file failed to fill, from Keras' long message."""
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    if not lines:
+        return "Keras could not load it"
+    failed = re.search(r"object <(\w+) name=([^,>]+)", message)
+    total = re.search(r"A total of (\d+) objects", message)
+    if failed is None or len(lines) < 2:
+        return lines[0]
+    kind, session_name = failed.groups()
+    entry = weights_file_names(model).get(session_name, session_name)
+    detail = lines[1].split(" Target variable:")[0]
+    shapes = re.search(r"variable\.shape=(\([^)]*\)).*value\.shape=(\([^)]*\))", detail)
+    if shapes:
+        detail = f"the model expects shape {shapes.group(1)}, the file has {shapes.group(2)}"
+    count = int(total.group(1)) if total else 1
+    others = ""
+    if count > 1:
+        others = f" ({count - 1} more layer{'s' if count > 2 else ''} failed too)"
+    stored = f", stored as {entry!r}" if entry != session_name else ""
+    return f"layer {session_name!r} ({kind}{stored}) could not be loaded: {detail}{others}"
 
 
 @functools.lru_cache(maxsize=4)
