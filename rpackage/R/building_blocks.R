@@ -111,6 +111,9 @@ save_img <- function(img, fname) {
 #' @param step Step size (a non-negative number).
 #' @param max_loss Stop before a step whose loss is above this; `NULL` (the default here)
 #'   never stops.
+#' @param tile_size `NULL` (the default here) computes the gradient on the whole image; a
+#'   whole number computes it on tiles of at most that many pixels a side; "auto" tiles
+#'   only when the image would not fit `memory_budget` (see [deep_dream()]).
 #' @inheritParams deep_dream
 #' @return A numeric array the shape of `x`.
 #' @family building blocks
@@ -128,7 +131,7 @@ gradient_ascent <- function(x, iterations, step, max_loss = NULL, layers = NULL,
                             model = "inception_v3", weights = "imagenet", loss = "l2",
                             border = 2L, normalize = "mean_abs", clip = FALSE, jitter = 0L,
                             seed = NULL, learning_phase = 0L, tile_size = NULL,
-                            precision = "float32") {
+                            memory_budget = NULL, precision = "float32") {
   x <- check_tensor(x, "x")
   if (length(dim(x)) != 4L || dim(x)[[1]] != 1L) {
     abort_argument(sprintf(
@@ -148,7 +151,8 @@ gradient_ascent <- function(x, iterations, step, max_loss = NULL, layers = NULL,
   kwargs$jitter <- check_whole(jitter, "jitter", min = 0)
   kwargs["seed"] <- list(check_whole(seed, "seed", min = 0, allow_null = TRUE))
   kwargs$learning_phase <- check_whole(learning_phase, "learning_phase", min = 0, max = 1)
-  kwargs["tile_size"] <- list(check_whole(tile_size, "tile_size", min = 1, allow_null = TRUE))
+  kwargs["tile_size"] <- list(check_tile_size(tile_size))
+  kwargs["memory_budget"] <- list(check_memory_budget(memory_budget))
   kwargs$precision <- check_choice(precision, "precision", c("float32", "bfloat16", "float16"))
   iterations <- check_whole(iterations, "iterations", min = 0)
   step <- check_number(step, "step", min = 0)

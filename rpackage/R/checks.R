@@ -25,6 +25,9 @@ describe_value <- function(x) {
   if (length(x) > 1L) {
     return(sprintf("a %s vector of length %d", typeof(x), length(x)))
   }
+  if (is.nan(x)) {
+    return("NaN")
+  }
   if (is.na(x)) {
     return(if (is.character(x)) "NA_character_" else "NA")
   }
@@ -85,6 +88,38 @@ check_number <- function(x, name, min = NULL, above = NULL, allow_null = FALSE) 
     abort_argument(sprintf(
       "`%s` must be a single finite %s%s, not %s.",
       name, kind, if (allow_null) " or NULL" else "", describe_value(x)
+    ))
+  }
+  as.double(x)
+}
+
+# tile_size: "auto", NULL (never tile) or a whole number of pixels -> "auto", NULL or integer.
+check_tile_size <- function(x, name = "tile_size") {
+  if (is.null(x) || (is.character(x) && length(x) == 1L && identical(unname(x), "auto"))) {
+    return(if (is.null(x)) NULL else "auto")
+  }
+  good <- is.numeric(x) && length(x) == 1L && !is.na(x) && is.finite(x) &&
+    x == round(x) && x >= 1 && x <= .Machine$integer.max
+  if (!good) {
+    abort_argument(sprintf(
+      paste0("`%s` must be \"auto\" (tile only when needed), NULL (never tile) or a ",
+             "positive whole number of pixels, not %s."),
+      name, describe_value(x)
+    ))
+  }
+  as.integer(x)
+}
+
+# memory_budget: NULL (the engine's default) or a positive number of gigabytes -> double.
+check_memory_budget <- function(x, name = "memory_budget") {
+  if (is.null(x)) {
+    return(NULL)
+  }
+  if (!(is.numeric(x) && length(x) == 1L && !is.na(x) && is.finite(x) && x > 0)) {
+    abort_argument(sprintf(
+      paste0("`%s` must be a single positive number of gigabytes (such as 4 or 0.5), ",
+             "or NULL for 60%% of the available memory, not %s."),
+      name, describe_value(x)
     ))
   }
   as.double(x)

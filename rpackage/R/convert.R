@@ -45,11 +45,16 @@ restore_arrays <- function(x) {
 }
 
 # Call pydream.<name>(...) through the bridge; turn a Python failure into an R error.
+# The engine's notices (decisions it made, such as tiling a large dream) become R messages
+# of class "deepdream_note"; its other warnings become R warnings.
 call_pydream <- function(name, args = list(), kwargs = list(), call = NULL) {
   bridge <- python_bridge()
   result <- bridge$call(name, unname(args), as_py_kwargs(kwargs))
   ok <- reticulate::py_to_r(result$get("ok"))
-  for (text in as.character(unlist(reticulate::py_to_r(result$get("warnings"))))) {
+  for (text in python_strings(result$get("notes"))) {
+    signal_note(r_terms(text))
+  }
+  for (text in python_strings(result$get("warnings"))) {
     warning(r_terms(text), call. = FALSE)
   }
   if (!isTRUE(ok)) {
@@ -60,6 +65,19 @@ call_pydream <- function(name, args = list(), kwargs = list(), call = NULL) {
     )
   }
   from_python(result$get("value"))
+}
+
+# A Python list of strings -> a character vector.
+python_strings <- function(value) {
+  as.character(unlist(reticulate::py_to_r(value)))
+}
+
+# A note from the engine, as an R message that can be silenced with suppressMessages().
+signal_note <- function(text) {
+  message(structure(
+    class = c("deepdream_note", "message", "condition"),
+    list(message = paste0(text, "\n"), call = NULL)
+  ))
 }
 
 # A named R list -> a Python dict that keeps NULL values as None.

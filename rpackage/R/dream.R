@@ -15,6 +15,14 @@
 #' that the shrinking had removed (the difference between the original at that size and the
 #' enlarged small original) is added back, so the final dream keeps the photo's sharpness.
 #'
+#' @section Memory:
+#' A gradient step keeps the activations of every layer up to the deepest dreamed one, so
+#' its memory grows with the picture's size. With `tile_size = "auto"`, the default, the
+#' engine estimates what the largest octave needs; when that is more than `memory_budget`,
+#' it computes the gradient on tiles that fit and says so once, with a message when the
+#' dream returns (silence it with [suppressMessages()]). The network sees each tile on its own, so a tiled dream
+#' differs a little from an untiled one near the tile edges (which move from step to step).
+#'
 #' @section Progress and interruption:
 #' `progress` defaults to `interactive()` (the Python default is `FALSE`): a console
 #' progress bar is useful at the console or in RStudio but would only clutter logs, knitted
@@ -44,8 +52,15 @@
 #' @param seed Seed of the random jitter (`NULL`: a fresh seed each time).
 #' @param learning_phase 0 (inference) or 1 (batch normalisation uses the picture's own
 #'   statistics, as the R blog's `k_set_learning_phase(1)`); the weights never change.
-#' @param tile_size Compute the gradient on tiles of at most this many pixels a side, to save
-#'   memory on large pictures; `NULL` for no tiling.
+#' @param tile_size How to split the picture to save memory: "auto" (the default) computes
+#'   the gradient on tiles only when the largest octave would not fit `memory_budget`, and
+#'   then says so with a message; a whole number computes it on tiles of at most that many
+#'   pixels a side (at least twice the network's smallest input, 150 for InceptionV3);
+#'   `NULL` never tiles.
+#' @param memory_budget Gigabytes of memory the dream may use when `tile_size` is "auto" (a
+#'   positive number); `NULL` (the default) allows 60% of the memory available when the
+#'   dream starts. If even the smallest tiles would not fit, the dream stops with an error
+#'   that gives the numbers, before it starts.
 #' @param precision "float32", "bfloat16" or "float16" for the network's computation.
 #' @param save_octaves A folder: the dream at the end of each octave is written there as a PNG.
 #' @param output A file to write the dream to (PNG, JPEG, ...), written atomically; it
@@ -84,11 +99,11 @@ deep_dream <- function(image, layers = NULL, preset = NULL, model = "inception_v
                        weights = "imagenet", step = 0.01, num_octave = 3L,
                        octave_scale = 1.4, iterations = 20L, max_loss = 15,
                        loss = "l2", border = 2L, normalize = "mean_abs", clip = FALSE,
-                       jitter = 0L, seed = NULL, learning_phase = 0L, tile_size = NULL,
-                       precision = "float32", save_octaves = NULL, output = NULL,
-                       progress = interactive(), callback = NULL, optimizer = "ascent",
-                       continuity = 0, dream_l2 = 0, lbfgs_evaluations = 7L,
-                       overwrite = FALSE) {
+                       jitter = 0L, seed = NULL, learning_phase = 0L, tile_size = "auto",
+                       memory_budget = NULL, precision = "float32", save_octaves = NULL,
+                       output = NULL, progress = interactive(), callback = NULL,
+                       optimizer = "ascent", continuity = 0, dream_l2 = 0,
+                       lbfgs_evaluations = 7L, overwrite = FALSE) {
   # Only the settings given are passed on, so that a preset can set the others.
   given <- setdiff(names(match.call())[-1], c("image", "progress", "callback"))
   settings <- check_dream_settings(environment(), given)
@@ -132,7 +147,8 @@ check_dream_settings <- function(env, given) {
     jitter = function(x) check_whole(x, "jitter", min = 0),
     seed = function(x) check_whole(x, "seed", min = 0, allow_null = TRUE),
     learning_phase = function(x) check_whole(x, "learning_phase", min = 0, max = 1),
-    tile_size = function(x) check_whole(x, "tile_size", min = 1, allow_null = TRUE),
+    tile_size = function(x) check_tile_size(x),
+    memory_budget = function(x) check_memory_budget(x),
     precision = function(x) check_choice(x, "precision", c("float32", "bfloat16", "float16")),
     save_octaves = function(x) check_octave_folder(x),
     output = function(x) check_output_path(x, "output"),

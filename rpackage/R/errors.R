@@ -8,16 +8,17 @@ abort_argument <- function(message, call = NULL) {
   ))
 }
 
-# A Python exception (its type name and message) -> an R error with advice.
+# A Python exception (its type name and message) -> an R error with advice, on one line.
 #
-# The engine reports bad input with ValueError, TypeError or FileNotFoundError and a one-line
-# message that names the setting; those are shown as they are. Anything else is unexpected
-# and says where to find the Python traceback.
+# The engine reports bad input with ValueError, TypeError, FileNotFoundError or
+# MemoryBudgetError and a one-line message that names the setting; those are shown as they
+# are, in R terms. Anything else is unexpected and says where to find the Python traceback.
 abort_python <- function(type, message, call = NULL) {
   message <- trimws(message %||% "")
   user_error <- type %in% c("ValueError", "TypeError", "FileNotFoundError", "KeyError",
-                            "IsADirectoryError", "FileExistsError", "PermissionError")
-  text <- r_terms(message)
+                            "IsADirectoryError", "FileExistsError", "PermissionError",
+                            "MemoryBudgetError")
+  text <- one_line(r_terms(message))
   advice <- advice_for(type, message)
   if (!user_error) {
     text <- paste0(type, ": ", text)
@@ -27,7 +28,7 @@ abort_python <- function(type, message, call = NULL) {
     ))
   }
   if (length(advice)) {
-    text <- paste0(text, paste0("\n* ", advice, collapse = ""))
+    text <- paste(sentence_end(text), paste(advice, collapse = " "))
   }
   stop(structure(
     class = c(paste0("deepdream_", snake_case(type)), "deepdream_python_error",
@@ -36,12 +37,28 @@ abort_python <- function(type, message, call = NULL) {
   ))
 }
 
+# Line breaks (and the spaces around them) -> one space.
+one_line <- function(text) {
+  gsub("[[:space:]]*\n[[:space:]]*", " ", text)
+}
+
+# End a message with a full stop, so that advice can follow it.
+sentence_end <- function(text) {
+  if (grepl("[.!?]$", text)) text else paste0(text, ".")
+}
+
 # Python spellings in engine messages -> R spellings.
 r_terms <- function(message) {
   message <- gsub("\\bNone\\b", "NULL", message)
   message <- gsub("\\bTrue\\b", "TRUE", message)
   message <- gsub("\\bFalse\\b", "FALSE", message)
   message <- gsub("\\{'([A-Za-z0-9_]+)': ([^}]+)\\}", "list(\\1 = \\2)", message)
+  # keyword arguments: precision='bfloat16' -> precision = "bfloat16", overwrite=TRUE ->
+  # overwrite = TRUE
+  message <- gsub("\\b([a-z_][a-z0-9_]*)='([^']*)'", "\\1 = \"\\2\"", message)
+  message <- gsub("\\b([a-z_][a-z0-9_]*)=(TRUE|FALSE|NULL|-?[0-9])", "\\1 = \\2", message)
+  # the command line's spelling of an option, e.g. " (--overwrite)"
+  message <- gsub(" \\(--[a-z][a-z-]*\\)", "", message)
   message
 }
 
@@ -52,7 +69,8 @@ advice_for <- function(type, message) {
       "Relative paths are taken from the working directory, ", getwd(), "."
     ))
   }
-  if (grepl("unknown layer", message, fixed = TRUE)) {
+  if (grepl("unknown layer", message, fixed = TRUE) &&
+      !grepl("list_layers", message, fixed = TRUE)) {
     advice <- c(advice, "`list_layers()` lists the layers a model has.")
   }
   if (grepl("unknown preset", message, fixed = TRUE)) {

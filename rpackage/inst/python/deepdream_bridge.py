@@ -23,6 +23,9 @@ from pydream.settings import SETTING_NAMES
 
 _last_error: dict[str, str] = {}
 
+# The engine's notices (an older engine has none: nothing is then a notice).
+_NOTICE: type[Warning] = getattr(pydream, "DreamNotice", type("NoNotice", (Warning,), {}))
+
 
 def array_from_r(values: Any, shape: Any, dtype: str = "float32") -> np.ndarray:
     """Rebuild a NumPy array from R's column-major values and its dim."""
@@ -68,8 +71,11 @@ def r_callback(function: Any) -> Any:
 def call(name: str, args: Any = None, kwargs: Any = None) -> dict[str, Any]:
     """Call ``pydream.<name>(*args, **kwargs)``.
 
-    Returns ``{"ok": True, "value": ..., "warnings": [...]}`` or, when it raised,
-    ``{"ok": False, "type": ..., "message": ..., "warnings": [...]}``.
+    Returns ``{"ok": True, "value": ..., "warnings": [...], "notes": [...]}`` or, when it
+    raised, ``{"ok": False, "type": ..., "message": ..., "warnings": [...], "notes": [...]}``.
+    ``notes`` are the texts of the engine's ``DreamNotice`` warnings (decisions it made for
+    the user, such as tiling), which R shows as messages; ``warnings`` the texts of its
+    other ``UserWarning``s, which R shows as warnings.
     """
     function = getattr(pydream, name)
     with warnings.catch_warnings(record=True) as caught:
@@ -88,19 +94,32 @@ def call(name: str, args: Any = None, kwargs: Any = None) -> dict[str, Any]:
                 "type": type(error).__name__,
                 "message": str(error),
                 "warnings": _messages(caught),
+                "notes": _notes(caught),
             }
-    return {"ok": True, "value": to_r(result), "warnings": _messages(caught)}
+    return {
+        "ok": True,
+        "value": to_r(result),
+        "warnings": _messages(caught),
+        "notes": _notes(caught),
+    }
 
 
 def _messages(caught: list[warnings.WarningMessage]) -> list[str]:
-    """The text of the warnings the engine raised (not those of its libraries)."""
+    """The text of the warnings the engine raised (not those of its libraries), notices
+    excepted (see ``_notes``)."""
     engine = (os.sep + "pydream" + os.sep, "deepdream_bridge")
     return [
         str(item.message)
         for item in caught
         if issubclass(item.category, UserWarning)
+        and not issubclass(item.category, _NOTICE)
         and any(part in str(item.filename) for part in engine)
     ]
+
+
+def _notes(caught: list[warnings.WarningMessage]) -> list[str]:
+    """The text of the engine's ``DreamNotice`` warnings, in the order they came."""
+    return [str(item.message) for item in caught if issubclass(item.category, _NOTICE)]
 
 
 def set_environment(name: str, value: str | None) -> None:

@@ -37,6 +37,36 @@ test_that("numbers, flags, strings and choices are checked", {
                "`loss` must be one of \"l2\", \"mean\", not the string \"l1\"", fixed = TRUE)
 })
 
+test_that("tile_size is \"auto\", NULL or a whole number of pixels", {
+  expect_identical(deepdream:::check_tile_size("auto"), "auto")
+  expect_null(deepdream:::check_tile_size(NULL))
+  expect_identical(deepdream:::check_tile_size(512), 512L)
+  expect_error(deepdream:::check_tile_size("huge"),
+               paste0("`tile_size` must be \"auto\" (tile only when needed), NULL (never ",
+                      "tile) or a positive whole number of pixels, not the string \"huge\"."),
+               fixed = TRUE)
+  expect_error(deepdream:::check_tile_size(0), "not 0.", fixed = TRUE)
+  expect_error(deepdream:::check_tile_size(300.5), "not 300.5", fixed = TRUE)
+  expect_error(deepdream:::check_tile_size(c("auto", "auto")), "vector of length 2")
+  expect_error(deepdream:::check_tile_size(NA), "not NA", fixed = TRUE)
+  expect_error(deepdream:::check_tile_size(TRUE), class = "deepdream_argument_error")
+})
+
+test_that("memory_budget is NULL or a positive number of gigabytes", {
+  expect_null(deepdream:::check_memory_budget(NULL))
+  expect_identical(deepdream:::check_memory_budget(4L), 4)
+  expect_identical(deepdream:::check_memory_budget(0.25), 0.25)
+  expect_error(deepdream:::check_memory_budget(0),
+               paste0("`memory_budget` must be a single positive number of gigabytes ",
+                      "(such as 4 or 0.5), or NULL for 60% of the available memory, not 0."),
+               fixed = TRUE)
+  expect_error(deepdream:::check_memory_budget(-1), "not -1.", fixed = TRUE)
+  expect_error(deepdream:::check_memory_budget("big"), "not the string \"big\"", fixed = TRUE)
+  expect_error(deepdream:::check_memory_budget(Inf), "not Inf", fixed = TRUE)
+  expect_error(deepdream:::check_memory_budget(NaN), "not NaN", fixed = TRUE)
+  expect_error(deepdream:::check_memory_budget(c(1, 2)), "vector of length 2")
+})
+
 test_that("layer contributions are a named list of numbers", {
   expect_identical(deepdream:::check_layers(list(mixed2 = 0.2, mixed3 = 1L)),
                    list(mixed2 = 0.2, mixed3 = 1))
@@ -90,6 +120,9 @@ test_that("deep_dream() rejects bad arguments before starting Python", {
   expect_error(deep_dream(photo, output = file.path(tempdir(), "no-dir", "x.png")),
                "does not exist")
   expect_error(deep_dream(photo, iterations = -1), class = "deepdream_argument_error")
+  expect_error(deep_dream(photo, tile_size = "huge"), "`tile_size` must be \"auto\"")
+  expect_error(deep_dream(photo, memory_budget = -1), "`memory_budget` must be a single positive")
+  expect_error(deep_dream(photo, step = NaN), "not NaN", fixed = TRUE)
 })
 
 test_that("building blocks check their arguments in R", {
@@ -100,6 +133,10 @@ test_that("building blocks check their arguments in R", {
   expect_error(gradient_ascent(array(0, c(1, 4, 4, 3)), iterations = -2, step = 0.01),
                "`iterations` must be a single non-negative whole number, not -2",
                fixed = TRUE)
+  expect_error(gradient_ascent(array(0, c(1, 4, 4, 3)), iterations = 1, step = 0.01,
+                               tile_size = "big"), "`tile_size` must be \"auto\"")
+  expect_error(gradient_ascent(array(0, c(1, 4, 4, 3)), iterations = 1, step = 0.01,
+                               memory_budget = 0), "`memory_budget` must be a single positive")
   expect_error(save_img(array(0, c(2, 2, 3)), file.path(tempdir(), "nope", "a.png")),
                "does not exist")
   expect_error(octave_shapes(c(100, 100), num_octave = "3", octave_scale = 1.4),
@@ -123,6 +160,31 @@ test_that("Python error messages are turned into R errors in R terms", {
                   error = function(e) e)
   expect_match(conditionMessage(err), "^RuntimeError: something broke")
   expect_match(conditionMessage(err), "last_python_error()", fixed = TRUE)
+  # advice follows the message on the same line
+  expect_false(grepl("\n", conditionMessage(err), fixed = TRUE))
+  err <- tryCatch(deepdream:::abort_python("ValueError", "first line\n  second line"),
+                  error = function(e) e)
+  expect_identical(conditionMessage(err), "first line second line")
+  err <- tryCatch(
+    deepdream:::abort_python("MemoryBudgetError", paste0(
+      "a 100x100 dream needs about 0.1 GB, more than the memory budget of 0.0 GB; use ",
+      "precision='bfloat16', or a larger memory_budget (in GB)"
+    )),
+    error = function(e) e
+  )
+  expect_s3_class(err, "deepdream_memory_budget_error")
+  expect_match(conditionMessage(err), "^a 100x100 dream needs")
+  expect_match(conditionMessage(err), "use precision = \"bfloat16\", or", fixed = TRUE)
+  expect_identical(
+    deepdream:::r_terms(paste0(
+      "output x.png is the input file; choose another output, or pass overwrite=True ",
+      "(--overwrite) to replace the input"
+    )),
+    paste0("output x.png is the input file; choose another output, or pass ",
+           "overwrite = TRUE to replace the input")
+  )
+  expect_identical(deepdream:::r_terms("list_layers('vgg16', all_layers=True)"),
+                   "list_layers('vgg16', all_layers = TRUE)")
   expect_identical(
     deepdream:::python_error_line(paste0(
       "ModuleNotFoundError: No module named 'pydream'\n\nDetailed traceback:\n",
@@ -130,4 +192,11 @@ test_that("Python error messages are turned into R errors in R terms", {
     )),
     "ModuleNotFoundError: No module named 'pydream'"
   )
+})
+
+test_that("engine notes are R messages of class deepdream_note", {
+  note <- tryCatch(deepdream:::signal_note("dreaming in tiles"), message = function(m) m)
+  expect_s3_class(note, "deepdream_note")
+  expect_identical(conditionMessage(note), "dreaming in tiles\n")
+  expect_silent(suppressMessages(deepdream:::signal_note("dreaming in tiles")))
 })
