@@ -161,4 +161,99 @@ test_that("an interrupt (Esc, Ctrl+C) during a dream stops it and is re-signalle
   expect_identical(result, "interrupted")
   expect_false(any(grepl("100%", output, fixed = TRUE)))
   expect_identical(steps, 1L)
+
+  # the session is usable right away: the next dream runs all its steps and returns
+  steps_after <- 0L
+  count <- function(octave, step, loss) {
+    steps_after <<- steps_after + 1L
+    FALSE
+  }
+  output <- capture.output(
+    dream <- deep_dream(synthetic_image(80L, 80L), layers = list(mixed3 = 1), weights = NULL,
+                        num_octave = 1L, iterations = 3L, max_loss = NULL, progress = TRUE,
+                        callback = count)
+  )
+  expect_s3_class(dream, "deep_dream")
+  expect_identical(dim(dream), c(80L, 80L, 3L))
+  expect_identical(steps_after, 3L)
+  expect_true(any(grepl("100%", output, fixed = TRUE)))
+  again <- deep_dream(synthetic_image(80L, 80L), layers = list(mixed3 = 1), weights = NULL,
+                      num_octave = 1L, iterations = 1L, progress = FALSE)
+  expect_identical(dim(again), c(80L, 80L, 3L))
+})
+
+# Conditions signalled while `code` runs, by kind, the messages and warnings muffled.
+collect_conditions <- function(code) {
+  seen <- list(messages = character(), warnings = character())
+  value <- withCallingHandlers(
+    code,
+    message = function(m) {
+      seen$messages <<- c(seen$messages, conditionMessage(m))
+      invokeRestart("muffleMessage")
+    },
+    warning = function(w) {
+      seen$warnings <<- c(seen$warnings, conditionMessage(w))
+      invokeRestart("muffleWarning")
+    }
+  )
+  c(list(value = value), seen)
+}
+
+test_that("a dream too large for the memory budget is tiled, with a message", {
+  skip_if_no_pydream()
+  pixels <- synthetic_image(400L, 400L)
+  # With mixed3 an untrained InceptionV3 needs about 0.11 GB untiled for 400 x 400 and
+  # about 0.04 GB with the smallest (150-pixel) tiles: 0.06 GB must tile, and can.
+  args <- list(layers = list(mixed3 = 1), weights = NULL, num_octave = 1L, iterations = 1L,
+               max_loss = NULL, progress = FALSE, memory_budget = 0.06)
+  expect_message(
+    dream <- do.call(deep_dream, c(list(pixels), args)),
+    "400x400 dream needs about .* GB untiled, more than the memory budget .*tiles of at most"
+  )
+  expect_s3_class(dream, "deep_dream")
+  expect_identical(dim(dream), c(400L, 400L, 3L))
+  expect_true(all(dream >= 0 & dream <= 255))
+
+  # a note, said once, of class deepdream_note; not a warning
+  seen <- collect_conditions(do.call(deep_dream, c(list(pixels), args)))
+  expect_length(seen$messages, 1L)
+  expect_match(seen$messages, "tiles", fixed = TRUE)
+  expect_length(seen$warnings, 0L)
+  note <- tryCatch(do.call(deep_dream, c(list(pixels), args)), message = function(m) m)
+  expect_s3_class(note, "deepdream_note")
+
+  # no note when the budget is ample, or without tiling
+  ample <- collect_conditions(do.call(deep_dream, c(list(pixels), modifyList(
+    args, list(memory_budget = 8)
+  ))))
+  expect_length(ample$messages, 0L)
+  expect_identical(dim(ample$value), c(400L, 400L, 3L))
+  never_tile <- args
+  never_tile["tile_size"] <- list(NULL)
+  untiled <- collect_conditions(do.call(deep_dream, c(list(pixels), never_tile)))
+  expect_length(untiled$messages, 0L)
+  expect_identical(dim(untiled$value), c(400L, 400L, 3L))
+
+  # gradient_ascent() tiles only when asked to ("auto" here), and says so the same way
+  x <- preprocess_image(pixels)
+  expect_message(
+    ascended <- gradient_ascent(x, iterations = 1L, step = 0.01, layers = list(mixed3 = 1),
+                                weights = NULL, tile_size = "auto", memory_budget = 0.06),
+    "tiles of at most"
+  )
+  expect_identical(dim(ascended), dim(x))
+  plain <- collect_conditions(gradient_ascent(x, iterations = 1L, step = 0.01,
+                                              layers = list(mixed3 = 1), weights = NULL,
+                                              memory_budget = 0.06))
+  expect_length(plain$messages, 0L)
+})
+
+test_that("the progress bar still counts the steps of a tiled dream", {
+  skip_if_no_pydream()
+  output <- capture.output(suppressMessages(
+    deep_dream(synthetic_image(400L, 400L), layers = list(mixed3 = 1), weights = NULL,
+               num_octave = 1L, iterations = 2L, max_loss = NULL, progress = TRUE,
+               memory_budget = 0.06)
+  ))
+  expect_match(paste(output, collapse = "\n"), "100%", fixed = TRUE)
 })
