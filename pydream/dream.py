@@ -178,7 +178,7 @@ class Dreamer:
         engine = self.engine(settings)
         if isinstance(engine, LbfgsEngine):
             scale = get_spec(settings.model).pixel_scale()
-            return engine.run(
+            result = engine.run(
                 image,
                 rounds=settings.iterations,
                 evaluations=settings.lbfgs_evaluations,
@@ -187,16 +187,23 @@ class Dreamer:
                 rng=rng,
                 on_step=on_step,
             )
-        return engine.run(
-            image,
-            iterations=settings.iterations,
-            step=settings.step,
-            max_loss=settings.max_loss,
-            jitter=settings.jitter,
-            tile_size=tile_size,
-            rng=rng,
-            on_step=on_step,
-        )
+        else:
+            result = engine.run(
+                image,
+                iterations=settings.iterations,
+                step=settings.step,
+                max_loss=settings.max_loss,
+                jitter=settings.jitter,
+                tile_size=tile_size,
+                rng=rng,
+                on_step=on_step,
+            )
+        if not np.isfinite(result[0]).all():
+            raise ValueError(
+                "the dream diverged: the image is no longer finite numbers; use a smaller step "
+                f"(step={settings.step:g}) or smaller layer coefficients"
+            )
+        return result
 
     def dream(
         self,

@@ -12,6 +12,7 @@ import errno
 import json
 import os
 import tempfile
+import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -50,8 +51,17 @@ def _open_file(path: Path) -> Image.Image:
     if path.stat().st_size == 0:
         raise ValueError(f"input image {path} is empty (0 bytes)")
     try:
-        image = Image.open(path)
-        image.load()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            image = Image.open(path)
+            image.load()
+        for warning in caught:
+            if "truncated" in str(warning.message).lower():
+                raise OSError(str(warning.message))  # reported as truncated below
+            if not issubclass(warning.category, Image.DecompressionBombWarning):
+                warnings.warn_explicit(
+                    warning.message, warning.category, warning.filename, warning.lineno
+                )
     except Image.DecompressionBombError as error:
         raise ValueError(
             f"input image {path} is too large to open safely ({error}); "

@@ -38,6 +38,13 @@ TILE_GRANULARITY = 32
 PROBE_SIZE = 512
 
 
+def format_bytes(count: float) -> str:
+    """``1.5 GB`` from a gigabyte up, ``320 MB`` below it."""
+    if count >= GB:
+        return f"{count / GB:.1f} GB"
+    return f"{max(count, 0) / 1024**2:.0f} MB"
+
+
 class MemoryBudgetError(ValueError, MemoryError):
     """A dream that cannot fit its memory budget, even tiled (a ``ValueError`` too)."""
 
@@ -154,15 +161,16 @@ def plan_memory(
     if untiled <= budget:
         return MemoryPlan(None, untiled, untiled, budget)
     smallest = int(images + bytes_per_pixel * min_tile**2)
-    if not can_tile or smallest > budget:
-        how = (
-            "this optimizer cannot tile"
-            if not can_tile
-            else f"even {min_tile}-pixel tiles need {smallest / GB:.1f} GB"
-        )
+    if not can_tile or max(height, width) <= min_tile or smallest > budget:
+        if not can_tile:
+            how = ", and this optimizer cannot tile"
+        elif max(height, width) <= min_tile:
+            how = f", and the picture is too small to tile (tiles are at least {min_tile} pixels)"
+        else:
+            how = f", and even {min_tile}-pixel tiles need {format_bytes(smallest)}"
         raise MemoryBudgetError(
-            f"a {width}x{height} dream needs about {untiled / GB:.1f} GB and {how}, more than "
-            f"the memory budget of {budget / GB:.1f} GB; use a smaller picture, fewer or "
+            f"a {width}x{height} dream needs about {format_bytes(untiled)}, more than the "
+            f"memory budget of {format_bytes(budget)}{how}; use a smaller picture, fewer or "
             "shallower layers, precision='bfloat16', or a larger memory_budget (in GB)"
         )
     side = math.isqrt(int((budget - images) / bytes_per_pixel))
@@ -175,9 +183,9 @@ def announce_tiling(plan: MemoryPlan, shape: tuple[int, int]) -> None:
     """Say once, as a ``DreamNotice`` warning, that the dream will be tiled and why."""
     height, width = shape
     warnings.warn(
-        f"a {width}x{height} dream needs about {plan.untiled / GB:.1f} GB untiled, more than "
-        f"the memory budget of {plan.budget / GB:.1f} GB: dreaming in tiles of at most "
-        f"{plan.tile_size} pixels (about {plan.needed / GB:.1f} GB)",
+        f"a {width}x{height} dream needs about {format_bytes(plan.untiled)} untiled, more "
+        f"than the memory budget of {format_bytes(plan.budget)}: dreaming in tiles of at most "
+        f"{plan.tile_size} pixels (about {format_bytes(plan.needed)})",
         DreamNotice,
         stacklevel=3,
     )

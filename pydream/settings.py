@@ -16,6 +16,10 @@ LOSSES = ("l2", "mean")
 NORMALIZATIONS = ("mean_abs", "std")
 PRECISIONS = ("float32", "bfloat16", "float16")
 OPTIMIZERS = ("ascent", "lbfgs")
+MAX_JITTER = 1_000_000  # pixels (or 0..255 units for L-BFGS): far beyond any useful jitter
+MAX_EVALUATIONS = 1_000_000  # scipy's L-BFGS-B counts evaluations in a 32-bit integer
+MAX_MEMORY_BUDGET = 1e6  # gigabytes
+MAX_BORDER = 1_000_000  # activation pixels (the network slices with 32-bit integers)
 
 
 class Default:
@@ -200,24 +204,29 @@ class DreamSettings:
         set_(self, "iterations", check_int("iterations", self.iterations, minimum=0))
         set_(self, "max_loss", check_float("max_loss", self.max_loss, allow_none=True))
         set_(self, "loss", check_choice("loss", self.loss, LOSSES))
-        set_(self, "border", check_int("border", self.border, minimum=0))
+        set_(self, "border", check_int("border", self.border, minimum=0, maximum=MAX_BORDER))
         set_(self, "normalize", check_choice("normalize", self.normalize, NORMALIZATIONS))
         if not isinstance(self.clip, bool):
             raise TypeError(f"clip must be True or False, not {self.clip!r}")
-        set_(self, "jitter", check_int("jitter", self.jitter, minimum=0))
+        set_(self, "jitter", check_int("jitter", self.jitter, minimum=0, maximum=MAX_JITTER))
         set_(self, "seed", check_int("seed", self.seed, minimum=0, allow_none=True))
         learning_phase = check_int("learning_phase", self.learning_phase, minimum=0, maximum=1)
         set_(self, "learning_phase", learning_phase)
         set_(self, "tile_size", check_tile_size(self.tile_size))
         budget = check_float("memory_budget", self.memory_budget, allow_none=True)
-        if budget is not None and budget <= 0:
-            raise ValueError(f"memory_budget must be a positive number of gigabytes, not {budget}")
+        if budget is not None and not 0 < budget <= MAX_MEMORY_BUDGET:
+            raise ValueError(
+                f"memory_budget must be a positive number of gigabytes up to "
+                f"{MAX_MEMORY_BUDGET:g}, not {budget}"
+            )
         set_(self, "memory_budget", budget)
         set_(self, "precision", check_choice("precision", self.precision, PRECISIONS))
         set_(self, "optimizer", check_choice("optimizer", self.optimizer, OPTIMIZERS))
         set_(self, "continuity", check_float("continuity", self.continuity, minimum=0.0))
         set_(self, "dream_l2", check_float("dream_l2", self.dream_l2, minimum=0.0))
-        evaluations = check_int("lbfgs_evaluations", self.lbfgs_evaluations, minimum=1)
+        evaluations = check_int(
+            "lbfgs_evaluations", self.lbfgs_evaluations, minimum=1, maximum=MAX_EVALUATIONS
+        )
         set_(self, "lbfgs_evaluations", evaluations)
 
     def as_dict(self) -> dict[str, Any]:

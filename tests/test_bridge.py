@@ -35,3 +35,18 @@ def test_step_plan_resolves_defaults_presets_and_explicit_arguments(bridge):
 def test_step_plan_of_invalid_arguments_is_one_step(bridge):
     assert bridge.step_plan({"preset": "nope"}) == {"num_octave": 1, "iterations": 1}
     assert bridge.step_plan({"iterations": -1}) == {"num_octave": 1, "iterations": 1}
+
+
+def test_tiling_notes_travel_apart_from_warnings(bridge, tiny_models, photo):
+    result = bridge.call(
+        "deep_dream",
+        [str(photo)],
+        {"layers": {"double": 1.0}, "model": "tiny", "weights": None, "iterations": 1,
+         "memory_budget": 0.0017},
+    )  # fmt: skip
+    assert result["ok"] and result["warnings"] == []
+    assert len(result["notes"]) == 1 and "dreaming in tiles of at most" in result["notes"][0]
+    tiny = {"layers": {"double": 1.0}, "model": "tiny", "weights": None, "memory_budget": 1e-6}
+    failed = bridge.call("deep_dream", [str(photo)], tiny)
+    assert not failed["ok"] and failed["type"] == "MemoryBudgetError"
+    assert "memory budget" in failed["message"] and failed["notes"] == []

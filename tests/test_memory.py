@@ -38,10 +38,19 @@ def test_plan_picks_the_largest_tile_that_fits():
 
 def test_plan_never_tiles_below_the_minimum_and_says_the_numbers_when_nothing_fits():
     images = IMAGE_BYTES_PER_PIXEL * 3000 * 3000
-    with pytest.raises(MemoryBudgetError, match=r"3000x3000 dream needs about .* GB .*150-pixel"):
+    with pytest.raises(
+        MemoryBudgetError, match=r"3000x3000 dream needs about 9.7 GB, .*even 150-pixel tiles need"
+    ):
         plan_memory((3000, 3000), 1000.0, budget=images + 1000 * 149**2, min_tile=150)
     with pytest.raises(ValueError, match="cannot tile"):
         plan_memory((3000, 3000), 1000.0, budget=images + 10**6, min_tile=150, can_tile=False)
+    with pytest.raises(MemoryBudgetError, match=r"too small to tile \(tiles are at least 150"):
+        plan_memory((100, 140), 10**6, budget=10**9, min_tile=150)
+
+
+def test_sizes_read_in_megabytes_below_a_gigabyte():
+    assert memory.format_bytes(0.06 * GB) == "61 MB"
+    assert memory.format_bytes(13.25 * GB) == "13.2 GB"
 
 
 def test_a_long_narrow_picture_gets_tiles_by_area():
@@ -100,7 +109,10 @@ def test_auto_tiling_says_so_once_and_matches_explicit_tiles(tiny_models, photo)
 
 def test_a_budget_too_small_for_any_tile_stops_before_dreaming(tiny_models, photo, tmp_path):
     output = tmp_path / "out.png"
-    with pytest.raises(MemoryBudgetError, match=r"memory budget of 0\.0 GB"):
+    with pytest.raises(
+        MemoryBudgetError,
+        match=r"more than the memory budget of 0 MB, and even 16-pixel tiles need 2 MB",
+    ):
         pydream.deep_dream(photo, {"double": 1.0}, model="tiny", weights=None,
                            memory_budget=1e-6, output=output)  # fmt: skip
     assert not output.exists()
