@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import keras
@@ -18,6 +19,28 @@ REAL_WEIGHTS = SHARED / "weights" / "inception_v3_apple2015_bnfolded_PARTIAL_not
 IMAGES = SHARED / "images"
 
 os.environ.setdefault("PYDREAM_IMAGES", str(IMAGES))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    session.config.stash[_EXIT_STATUS] = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Leave at once when the R parity tests embedded R in this process.
+
+    rpy2 ends R from an atexit handler, and Python objects that reticulate and rpy2 still hold
+    are freed after that, calling into the ended R: the interpreter then crashes at exit now
+    and again (a segmentation fault after every test passed). Nothing is left to do at this
+    point, so the process ends here with pytest's own exit status.
+    """
+    if "rpy2.rinterface" in sys.modules and _EXIT_STATUS in config.stash:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(config.stash[_EXIT_STATUS])
+
+
+_EXIT_STATUS = pytest.StashKey[int]()
 
 needs_real_weights = pytest.mark.skipif(
     not REAL_WEIGHTS.is_file(), reason=f"real Inception-v3 weights not found at {REAL_WEIGHTS}"

@@ -20,6 +20,7 @@ import os
 import platform
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +104,7 @@ class GilHoldingR:
 
 
 @pytest.fixture(scope="module")
-def r(tmp_path_factory: pytest.TempPathFactory) -> GilHoldingR:
+def r(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GilHoldingR]:
     """The embedded R with the deepdream package attached."""
     library = os.environ.get("DEEPDREAM_R_LIB")
     if library is None:
@@ -124,7 +125,8 @@ def r(tmp_path_factory: pytest.TempPathFactory) -> GilHoldingR:
         "error_message <- function(f) tryCatch({ f(); NA_character_ }, "
         "error = function(e) paste(class(e)[1], conditionMessage(e), sep = ': '))"
     )
-    return session
+    yield session
+    session.run("unlink(tempdir(), recursive = TRUE)")  # R never ends in-process (conftest)
 
 
 @pytest.fixture(scope="module")
