@@ -11,6 +11,8 @@ import pydream
 from pydream import memory
 from pydream.memory import GB, IMAGE_BYTES_PER_PIXEL, MemoryBudgetError, plan_memory
 
+from .conftest import REAL_WEIGHTS, needs_real_weights
+
 
 def test_available_memory_is_a_plausible_number_of_bytes():
     available = memory.available_memory()
@@ -138,3 +140,14 @@ def test_bad_memory_settings_name_the_setting(value, error, message):
     name = "tile_size" if value == "huge" else "memory_budget"
     with pytest.raises(error, match=message):
         pydream.DreamSettings(layers={"mixed3": 1.0}, **{name: value})
+
+
+@needs_real_weights
+def test_a_50_megapixel_photo_tiles_within_a_24_gb_machines_budget():
+    """The plan for 7000 x 7000 at default settings, with 60% of 24 GB as the budget."""
+    settings = pydream.dream.resolve_settings(None, None, {"weights": str(REAL_WEIGHTS),
+                                                           "memory_budget": 0.6 * 24})  # fmt: skip
+    with pytest.warns(pydream.DreamNotice, match="7000x7000 dream needs about"):
+        plan = pydream.dream.DEFAULT_DREAMER.memory_plan(settings, (7000, 7000))
+    assert plan is not None and plan.tile_size is not None
+    assert 1024 <= plan.tile_size < 7000 and plan.needed <= plan.budget < plan.untiled
