@@ -209,7 +209,7 @@ test_that("a memory budget too small even for tiles is an R error that gives the
     "memory budget", input, folders
   )
   expect_s3_class(err, "deepdream_memory_budget_error")
-  expect_match(conditionMessage(err), "[0-9.]+ GB")
+  expect_match(conditionMessage(err), "[0-9.]+ (GB|MB)")
   expect_match(conditionMessage(err), "precision = \"bfloat16\"", fixed = TRUE)
   expect_false(grepl("MemoryBudgetError", conditionMessage(err), fixed = TRUE))
 })

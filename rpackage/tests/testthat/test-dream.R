@@ -208,7 +208,8 @@ test_that("a dream too large for the memory budget is tiled, with a message", {
                max_loss = NULL, progress = FALSE, memory_budget = 0.06)
   expect_message(
     dream <- do.call(deep_dream, c(list(pixels), args)),
-    "400x400 dream needs about .* GB untiled, more than the memory budget .*tiles of at most"
+    paste0("400x400 dream needs about [0-9.]+ (GB|MB) untiled, ",
+           "more than the memory budget .*tiles of at most")
   )
   expect_s3_class(dream, "deep_dream")
   expect_identical(dim(dream), c(400L, 400L, 3L))
