@@ -163,6 +163,13 @@ class Dreamer:
             announce_tiling(plan, shape)
         return plan
 
+    def tile_size(self, settings: DreamSettings, shape: tuple[int, int]) -> int | None:
+        """The tile side for a dream whose largest octave is ``shape``; ``None``: untiled."""
+        plan = self.memory_plan(settings, shape)
+        if plan is not None:
+            return plan.tile_size
+        return settings.tile_size if isinstance(settings.tile_size, int) else None
+
     def ascend(
         self,
         image: np.ndarray,
@@ -173,7 +180,7 @@ class Dreamer:
     ) -> tuple[np.ndarray, bool]:
         """Run one octave's optimisation on a preprocessed image (1, H, W, 3).
 
-        ``tile_size`` is the tiling already decided (see ``memory_plan``).
+        ``tile_size`` is the tiling already decided (see ``tile_size``).
         """
         engine = self.engine(settings)
         if isinstance(engine, LbfgsEngine):
@@ -223,7 +230,7 @@ class Dreamer:
         spec = get_spec(settings.model)
         self.engine(settings)  # build (and check layers and weights) before anything else
         height, width = loaded.rgb.shape[:2]
-        tile_size = _tile_size(settings, self.memory_plan(settings, (height, width)))
+        tile_size = self.tile_size(settings, (height, width))
         shapes = octave_shapes(
             (height, width), settings.num_octave, settings.octave_scale, spec.min_size
         )
@@ -267,12 +274,6 @@ class Dreamer:
                 metadata=settings.as_dict(),
             )
         return result
-
-
-def _tile_size(settings: DreamSettings, plan: MemoryPlan | None) -> int | None:
-    if plan is not None:
-        return plan.tile_size
-    return settings.tile_size if isinstance(settings.tile_size, int) else None
 
 
 def _octave_folder(save_octaves: Any) -> Path | None:
@@ -461,8 +462,7 @@ def gradient_ascent(
     min_size = get_spec(model).min_size
     if min(array.shape[1:3]) < min_size:
         raise ValueError(f"x is {array.shape[2]}x{array.shape[1]}; {model} needs {min_size}+ px")
-    plan = DEFAULT_DREAMER.memory_plan(settings, (array.shape[1], array.shape[2]))
-    result, _ = DEFAULT_DREAMER.ascend(
-        array, settings, np.random.default_rng(settings.seed), None, _tile_size(settings, plan)
-    )
+    tile_size = DEFAULT_DREAMER.tile_size(settings, (array.shape[1], array.shape[2]))
+    rng = np.random.default_rng(settings.seed)
+    result, _ = DEFAULT_DREAMER.ascend(array, settings, rng, None, tile_size)
     return result

@@ -20,8 +20,9 @@
 #' its memory grows with the picture's size. With `tile_size = "auto"`, the default, the
 #' engine estimates what the largest octave needs; when that is more than `memory_budget`,
 #' it computes the gradient on tiles that fit and says so once, with a message when the
-#' dream returns (silence it with [suppressMessages()]). The network sees each tile on its own, so a tiled dream
-#' differs a little from an untiled one near the tile edges (which move from step to step).
+#' dream returns (silence it with [suppressMessages()]). The network sees each tile on its
+#' own, so a tiled dream differs a little from an untiled one near the tile edges (which
+#' move from step to step).
 #'
 #' @section Progress and interruption:
 #' `progress` defaults to `interactive()` (the Python default is `FALSE`): a console
