@@ -18,7 +18,7 @@ from .lbfgs import LbfgsEngine
 from .memory import (
     GB,
     MemoryPlan,
-    activation_elements_per_pixel,
+    activation_bytes_per_pixel,
     announce_tiling,
     default_budget,
     network_bytes_per_pixel,
@@ -74,7 +74,7 @@ class Dreamer:
     def __init__(self, max_engines: int = 8) -> None:
         self.max_engines = max_engines
         self._engines: collections.OrderedDict[tuple[Any, ...], Engine] = collections.OrderedDict()
-        self._elements_per_pixel: weakref.WeakKeyDictionary[Any, float] = (
+        self._activation_bytes: weakref.WeakKeyDictionary[Any, float] = (
             weakref.WeakKeyDictionary()
         )
 
@@ -106,12 +106,14 @@ class Dreamer:
     def _build_engine(self, settings: DreamSettings) -> Engine:
         spec = get_spec(settings.model)
         names = tuple(settings.layers)
-        base = load_base_model(settings.model, settings.weights, settings.precision)
+        base = load_base_model(settings.model, settings.weights)
         check_layer_names(settings.model, names, [layer.name for layer in base.layers])
-        if not settings.learning_phase:
-            base = load_inference_model(settings.model, settings.weights, settings.precision)
+        if settings.learning_phase:
+            network = load_base_model(settings.model, settings.weights, settings.precision)
+        else:
+            network = load_inference_model(settings.model, settings.weights, settings.precision)
         objective = FeatureObjective(
-            feature_extractor(base, names),
+            feature_extractor(network, names),
             tuple(settings.layers.values()),
             loss=settings.loss,
             border=settings.border,
@@ -144,10 +146,10 @@ class Dreamer:
             return None
         engine = self.engine(settings)
         extractor = engine.objective.extractor
-        if extractor not in self._elements_per_pixel:
-            self._elements_per_pixel[extractor] = activation_elements_per_pixel(extractor)
+        if extractor not in self._activation_bytes:
+            self._activation_bytes[extractor] = activation_bytes_per_pixel(extractor)
         per_pixel = network_bytes_per_pixel(
-            self._elements_per_pixel[extractor], settings.precision, settings.learning_phase
+            self._activation_bytes[extractor], settings.learning_phase
         )
         budget = (
             default_budget() if settings.memory_budget is None else int(settings.memory_budget * GB)

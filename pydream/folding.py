@@ -5,9 +5,14 @@ A convolution followed by batch norm in inference mode computes
 kernel ``k * s`` and bias ``(b - mean) * s + beta``, where ``s = gamma / sqrt(var + eps)``
 per output channel. The folded network skips one elementwise pass over every activation.
 It is only valid with ``learning_phase=0`` (batch norm on the stored statistics).
+
+The same copy sets each layer's compute precision (see ``models.layer_policies``), so a
+mixed-precision network costs one copy of the float32 model, folded or not.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import keras
 import numpy as np
@@ -55,35 +60,55 @@ def folded_convolution_weights(
     return [folded_kernel, folded_bias]
 
 
-def fold_batch_norm(model: keras.Model) -> keras.Model:
+def fold_batch_norm(model: keras.Model, policies: Mapping[str, str] | None = None) -> keras.Model:
     """A copy of ``model`` with each conv -> batch-norm pair folded into one convolution.
 
-    Layer names are kept (a folded batch norm becomes a ``FoldedBatchNorm`` pass-through of the same
-    name), so feature layers can still be looked up by name. The original is not changed.
+    Layer names are kept (a folded batch norm becomes a ``FoldedBatchNorm`` pass-through of the
+    same name), so feature layers can still be looked up by name. ``policies`` (layer name ->
+    Keras dtype policy name) sets the compute precision of the copy's layers; layers it does not
+    name keep their own. The original is not changed; without pairs to fold or policies to set
+    it is returned as it is.
     """
     pairs = _foldable_pairs(model)
-    if not pairs:
+    if not pairs and not policies:
         return model
+    return copy_model(model, pairs, policies or {})
+
+
+def set_precision(model: keras.Model, policies: Mapping[str, str]) -> keras.Model:
+    """A copy of ``model`` (batch norm not folded) with the dtype ``policies`` of its layers."""
+    return copy_model(model, {}, policies)
+
+
+def copy_model(
+    model: keras.Model,
+    pairs: Mapping[str, keras.layers.BatchNormalization],
+    policies: Mapping[str, str],
+) -> keras.Model:
+    """A copy of ``model`` with the conv -> batch-norm ``pairs`` folded, layers given their
+    ``policies``, and every weight copied over (kept in float32)."""
     folded_norms = {norm.name for norm in pairs.values()}
 
     def clone(layer: keras.layers.Layer) -> keras.layers.Layer:
+        dtype = policies.get(layer.name, layer.dtype_policy.name)
+        if layer.name in folded_norms:
+            return FoldedBatchNorm(name=layer.name, dtype=dtype)
         config = layer.get_config()
         for key in ("kernel_initializer", "bias_initializer"):
             if key in config:  # every weight is overwritten below: skip random initialisation
                 config[key] = "zeros"
         if layer.name in pairs:
             config["use_bias"] = True
-        elif layer.name in folded_norms:
-            return FoldedBatchNorm(name=layer.name, dtype=layer.dtype_policy)
+        config["dtype"] = dtype
         return layer.__class__.from_config(config)
 
-    folded = keras.models.clone_model(model, clone_function=clone)
+    copy = keras.models.clone_model(model, clone_function=clone)
     for layer in model.layers:
         if layer.name in folded_norms or not layer.weights:
             continue
-        target = folded.get_layer(layer.name)
+        target = copy.get_layer(layer.name)
         if layer.name in pairs:
             target.set_weights(folded_convolution_weights(layer, pairs[layer.name]))
         else:
             target.set_weights(layer.get_weights())
-    return folded
+    return copy

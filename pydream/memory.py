@@ -115,24 +115,23 @@ def default_budget() -> int:
     return int(DEFAULT_BUDGET_SHARE * available_memory())
 
 
-def activation_elements_per_pixel(extractor: keras.Model) -> float:
-    """Activation elements the network keeps per input pixel, up to its deepest output.
+def activation_bytes_per_pixel(extractor: keras.Model) -> float:
+    """Bytes of activations the network keeps per input pixel, up to its deepest output.
 
-    Counted from the layers' output shapes for a 512 x 512 input (no computation).
+    Counted from the layers' output shapes and dtypes for a 512 x 512 input (no computation):
+    a mixed-precision network's float32 layers count 4 bytes an element, the others 2.
     """
     layers = [layer for layer in extractor.layers if not isinstance(layer, keras.layers.InputLayer)]
     probe = keras.Model(extractor.inputs, [layer.output for layer in layers])
     specs = probe.compute_output_spec(keras.KerasTensor((1, PROBE_SIZE, PROBE_SIZE, 3)))
-    elements = sum(int(np.prod(spec.shape)) for spec in specs)
-    return elements / PROBE_SIZE**2
+    total = sum(int(np.prod(spec.shape)) * np.dtype(spec.dtype).itemsize for spec in specs)
+    return total / PROBE_SIZE**2
 
 
-def network_bytes_per_pixel(
-    elements_per_pixel: float, precision: str, learning_phase: int
-) -> float:
-    """Estimated peak bytes of one gradient step per pixel of the image (or tile) it sees."""
-    element_bytes = 4 if precision == "float32" else 2
-    return elements_per_pixel * element_bytes * NETWORK_FACTOR[learning_phase]
+def network_bytes_per_pixel(activation_bytes: float, learning_phase: int) -> float:
+    """Estimated peak bytes of one gradient step per pixel of the image (or tile) it sees,
+    from ``activation_bytes_per_pixel``."""
+    return activation_bytes * NETWORK_FACTOR[learning_phase]
 
 
 def plan_memory(

@@ -20,7 +20,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from .folding import fold_batch_norm
+from .folding import fold_batch_norm, set_precision
 
 CAFFE_MEAN_BGR = np.array([103.939, 116.779, 123.68], dtype=np.float32)
 
@@ -35,6 +35,11 @@ class ModelSpec:
         preprocessing: ``"tf"`` (pixels to [-1, 1]) or ``"caffe"`` (BGR, ImageNet mean removed).
         min_size: smallest height or width, in pixels, the network accepts.
         layer_pattern: regular expression matching the layers ``list_layers`` shows.
+        float32_convolutions: with ``precision="bfloat16"`` or ``"float16"``, the first this
+            many convolutions (and the layers before the next one) still compute in float32,
+            so the network sees the image at full precision. bfloat16 keeps 8 bits of
+            mantissa: an image value near 1 would be rounded by about one 0..255 pixel level,
+            a noise that the dream amplifies.
     """
 
     name: str
@@ -42,6 +47,7 @@ class ModelSpec:
     preprocessing: str
     min_size: int
     layer_pattern: str
+    float32_convolutions: int = 1
 
     def preprocess(self, rgb: np.ndarray) -> np.ndarray:
         """uint8 or float RGB pixels (…, H, W, 3) in 0..255 -> float32 network input."""
@@ -74,7 +80,7 @@ _apps = keras.applications
 MODELS: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in (
-        ModelSpec("inception_v3", _apps.InceptionV3, "tf", 75, r"^mixed\d+$"),
+        ModelSpec("inception_v3", _apps.InceptionV3, "tf", 75, r"^mixed\d+$", 2),
         ModelSpec("vgg16", _apps.VGG16, "caffe", 32, r"^block\d_(conv\d|pool)$"),
         ModelSpec("vgg19", _apps.VGG19, "caffe", 32, r"^block\d_(conv\d|pool)$"),
         ModelSpec("xception", _apps.Xception, "tf", 71, r"^(block\d+_sepconv\d_act|add(_\d+)?)$"),
@@ -127,10 +133,14 @@ def check_weights_file(path: str) -> Path:
     return file
 
 
-def _build(spec: ModelSpec, weights: str | None, precision: str) -> keras.Model:
+MIXED_POLICIES = {"bfloat16": "mixed_bfloat16", "float16": "mixed_float16"}
+"""Keras dtype policy of each reduced precision: float32 weights, reduced-precision compute."""
+
+
+def _build(spec: ModelSpec, weights: str | None) -> keras.Model:
+    """The headless model in float32 with ``weights`` loaded."""
     previous_policy = keras.config.dtype_policy()
-    policy = {"float32": "float32", "bfloat16": "mixed_bfloat16", "float16": "mixed_float16"}
-    keras.config.set_dtype_policy(policy[precision])
+    keras.config.set_dtype_policy("float32")
     try:
         if weights == "imagenet":
             local_file = _resolve_imagenet_file(spec)
@@ -151,6 +161,27 @@ def _build(spec: ModelSpec, weights: str | None, precision: str) -> keras.Model:
         return model
     finally:
         keras.config.set_dtype_policy(previous_policy)
+
+
+def layer_policies(
+    model: keras.Model, precision: str, float32_convolutions: int
+) -> dict[str, str] | None:
+    """Layer name -> Keras dtype policy for computing ``model`` at ``precision``.
+
+    ``None`` for float32 (nothing to change). Otherwise every layer before the
+    ``float32_convolutions + 1``-th ``Conv2D`` (in layer order) stays float32 and the rest
+    get the mixed policy (float32 weights, bfloat16 or float16 compute).
+    """
+    if precision == "float32":
+        return None
+    policies = {}
+    convolutions = 0
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Conv2D):
+            convolutions += 1
+        full = convolutions <= float32_convolutions
+        policies[layer.name] = "float32" if full else MIXED_POLICIES[precision]
+    return policies
 
 
 def _load_weights_strictly(model: keras.Model, file: Path, model_name: str) -> None:
@@ -213,17 +244,27 @@ def describe_weights_error(model: keras.Model, message: str) -> str:
 
 @functools.lru_cache(maxsize=4)
 def load_base_model(model: str, weights: str | None, precision: str = "float32") -> keras.Model:
-    """Build (once) the headless ``model`` with ``weights`` at ``precision``."""
+    """Build (once) the headless ``model`` with ``weights``, computing at ``precision``.
+
+    The reduced precisions are copies of the float32 model (see ``layer_policies``).
+    """
     spec = get_spec(model)
-    return _build(spec, weights, precision)
+    if precision == "float32":
+        return _build(spec, weights)
+    base = load_base_model(model, weights)
+    policies = layer_policies(base, precision, spec.float32_convolutions)
+    return set_precision(base, policies or {})
 
 
 @functools.lru_cache(maxsize=4)
 def load_inference_model(
     model: str, weights: str | None, precision: str = "float32"
 ) -> keras.Model:
-    """The base model with batch norm folded into its convolutions (``learning_phase=0``)."""
-    return fold_batch_norm(load_base_model(model, weights, precision))
+    """The base model with batch norm folded into its convolutions (``learning_phase=0``),
+    computing at ``precision``: one copy of the float32 model."""
+    spec = get_spec(model)
+    base = load_base_model(model, weights)
+    return fold_batch_norm(base, layer_policies(base, precision, spec.float32_convolutions))
 
 
 @functools.lru_cache(maxsize=8)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -63,29 +64,38 @@ def test_a_long_narrow_picture_gets_tiles_by_area():
     assert pydream.ascent.tile_edges(5000, plan.tile_size) == [0, 1000, 2000, 3000, 4000, 5000]
 
 
-def test_activation_count_of_the_tiny_models(tiny_models):
-    """'square' is one 3-channel layer; 'double' adds another; tiny_bn has three 4-channel ones."""
+def test_activation_bytes_of_the_tiny_models(tiny_models, monkeypatch):
+    """'square' is one 3-channel layer; 'double' adds another; tiny_bn has three 4-channel ones.
+
+    float32 layers count 4 bytes an element, bfloat16 ones 2.
+    """
     base = pydream.models.load_base_model("tiny", None)
-    assert (
-        memory.activation_elements_per_pixel(pydream.models.feature_extractor(base, ("square",)))
-        == 3
-    )
-    assert (
-        memory.activation_elements_per_pixel(pydream.models.feature_extractor(base, ("double",)))
-        == 6
-    )
+    square = pydream.models.feature_extractor(base, ("square",))
+    assert memory.activation_bytes_per_pixel(square) == 3 * 4
+    double = pydream.models.feature_extractor(base, ("double",))
+    assert memory.activation_bytes_per_pixel(double) == 6 * 4
     folded = pydream.models.load_inference_model("tiny_bn", None)
-    assert (
-        memory.activation_elements_per_pixel(pydream.models.feature_extractor(folded, ("act",)))
-        == 12
+    act = pydream.models.feature_extractor(folded, ("act",))
+    assert memory.activation_bytes_per_pixel(act) == 12 * 4
+    # bfloat16 keeps tiny_bn's only convolution in float32: the same bytes
+    mixed = pydream.models.load_inference_model("tiny_bn", None, "bfloat16")
+    act = pydream.models.feature_extractor(mixed, ("act",))
+    assert memory.activation_bytes_per_pixel(act) == 12 * 4
+    spec = pydream.models.MODELS["tiny_bn"]
+    monkeypatch.setitem(
+        pydream.models.MODELS, "tiny_bn", dataclasses.replace(spec, float32_convolutions=0)
     )
-    assert memory.network_bytes_per_pixel(6, "float32", 0) == 6 * 4 * memory.NETWORK_FACTOR[0]
-    assert memory.network_bytes_per_pixel(6, "bfloat16", 1) == 6 * 2 * memory.NETWORK_FACTOR[1]
+    pydream.models.load_inference_model.cache_clear()
+    mixed = pydream.models.load_inference_model("tiny_bn", None, "bfloat16")
+    act = pydream.models.feature_extractor(mixed, ("act",))
+    assert memory.activation_bytes_per_pixel(act) == 12 * 2
+    assert memory.network_bytes_per_pixel(24, 0) == 24 * memory.NETWORK_FACTOR[0]
+    assert memory.network_bytes_per_pixel(24, 1) == 24 * memory.NETWORK_FACTOR[1]
 
 
 def _budget_for_tile(side: int, shape: tuple[int, int]) -> float:
     """A budget in GB that fits ``side``-pixel tiles of the tiny 'double' model, not more."""
-    per_pixel = memory.network_bytes_per_pixel(6, "float32", 0)
+    per_pixel = memory.network_bytes_per_pixel(6 * 4, 0)
     return (IMAGE_BYTES_PER_PIXEL * shape[0] * shape[1] + per_pixel * (side + 8) ** 2) / GB
 
 

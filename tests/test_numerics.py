@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -205,3 +207,50 @@ def test_folding_batch_norm_keeps_outputs_and_names(tiny_models):
     assert not base.get_layer("conv").use_bias or base.get_layer("bn").weights
     unfoldable = models.load_base_model("tiny", None)
     assert fold_batch_norm(unfoldable) is unfoldable
+
+
+def _three_convolutions() -> keras.Model:
+    inputs = keras.Input(shape=(None, None, 3))
+    x = keras.layers.Conv2D(4, 3, name="c1")(inputs)
+    x = keras.layers.Activation("relu", name="r1")(x)
+    x = keras.layers.Conv2D(4, 3, name="c2")(x)
+    x = keras.layers.MaxPooling2D(name="p2")(x)
+    x = keras.layers.Conv2D(4, 3, name="c3")(x)
+    x = keras.layers.Activation("relu", name="r3")(x)
+    return keras.Model(inputs, x)
+
+
+def test_reduced_precision_keeps_the_first_convolutions_in_float32():
+    model = _three_convolutions()
+    assert models.layer_policies(model, "float32", 2) is None
+    policies = models.layer_policies(model, "bfloat16", 2)
+    assert policies is not None
+    assert {name: policies[name] for name in ("c1", "r1", "c2", "p2", "c3", "r3")} == {
+        "c1": "float32", "r1": "float32", "c2": "float32", "p2": "float32",
+        "c3": "mixed_bfloat16", "r3": "mixed_bfloat16",
+    }  # fmt: skip
+    half = models.layer_policies(model, "float16", 0)
+    assert half is not None and half["c1"] == "mixed_float16"
+
+
+@pytest.mark.parametrize("precision", ["bfloat16", "float16"])
+def test_a_network_whose_only_convolution_stays_float32_dreams_as_float32(
+    tiny_models, photo, monkeypatch, precision
+):
+    """tiny_bn has one convolution: kept in float32, the whole network is float32; with none
+    kept, it computes in the reduced precision and the dream moves (a little)."""
+    common = {"layers": {"act": 1.0}, "model": "tiny_bn", "weights": None, "iterations": 3,
+              "num_octave": 2, "max_loss": None}  # fmt: skip
+    single = pydream.deep_dream(photo, precision="float32", **common)
+    network = models.load_inference_model("tiny_bn", None, precision)
+    assert {layer.compute_dtype for layer in network.layers[1:]} == {"float32"}
+    np.testing.assert_array_equal(pydream.deep_dream(photo, precision=precision, **common), single)
+    spec = models.MODELS["tiny_bn"]
+    monkeypatch.setitem(models.MODELS, "tiny_bn", dataclasses.replace(spec, float32_convolutions=0))
+    models.load_inference_model.cache_clear()
+    pydream.dream.DEFAULT_DREAMER._engines.clear()
+    network = models.load_inference_model("tiny_bn", None, precision)
+    assert network.get_layer("conv").compute_dtype == precision
+    reduced = pydream.deep_dream(photo, precision=precision, **common)
+    difference = np.abs(reduced.astype(int) - single.astype(int))
+    assert 0 < difference.max() <= 16
