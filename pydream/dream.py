@@ -74,9 +74,7 @@ class Dreamer:
     def __init__(self, max_engines: int = 8) -> None:
         self.max_engines = max_engines
         self._engines: collections.OrderedDict[tuple[Any, ...], Engine] = collections.OrderedDict()
-        self._activation_bytes: weakref.WeakKeyDictionary[Any, float] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._activation_bytes: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
 
     def engine(self, settings: DreamSettings) -> Engine:
         """The optimiser for ``settings``, built on first use."""
