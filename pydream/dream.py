@@ -364,7 +364,8 @@ def deep_dream(
             tiles.
         memory_budget: gigabytes the dream may use with ``tile_size="auto"``; ``None``
             (default) is 60% of the memory available when it starts.
-        precision: ``"float32"``, ``"bfloat16"`` or ``"float16"`` network compute.
+        precision: ``"float32"``, ``"bfloat16"`` or ``"float16"`` network compute; the reduced
+            precisions keep the first convolution (InceptionV3: two) in float32.
         save_octaves: a folder; one PNG per octave is written there.
         output: a file to write (atomically); it keeps the input's mode and alpha channel.
         progress: show a progress bar. callback: ``callback(octave, step, loss)`` after each

@@ -62,7 +62,9 @@
 #'   positive number); `NULL` (the default) allows 60% of the memory available when the
 #'   dream starts. If even the smallest tiles would not fit, the dream stops with an error
 #'   that gives the numbers, before it starts.
-#' @param precision "float32", "bfloat16" or "float16" for the network's computation.
+#' @param precision "float32", "bfloat16" or "float16" for the network's computation. The
+#'   reduced precisions keep the first convolution (InceptionV3: the first two) in float32,
+#'   so that the picture itself is not rounded.
 #' @param save_octaves A folder: the dream at the end of each octave is written there as a PNG.
 #' @param output A file to write the dream to (PNG, JPEG, ...), written atomically; it
 #'   keeps the input's mode (grey stays grey, an alpha channel is kept). An existing file
