@@ -209,7 +209,9 @@ def step_timings(sizes: list[tuple[int, int]], repeats: int) -> list[dict[str, f
 
 def quality(image: Path, workdir: Path) -> None:
     """Blog-settings dreams in float32 and bfloat16, both scored by the float32 network."""
+    import numpy as np
     import tensorflow as tf
+    from PIL import Image
 
     import pydream
     from pydream.dream import DEFAULT_DREAMER, resolve_settings
@@ -226,6 +228,16 @@ def quality(image: Path, workdir: Path) -> None:
         print(f"  {precision:9s} float32-evaluated loss {losses[precision]:.3f}  ({output})")
     gap = abs(losses["bfloat16"] - losses["float32"]) / losses["float32"]
     print(f"  bfloat16 vs float32 loss: {100 * gap:.1f}% apart")
+    # The measure's own noise: the same float32 dream of the photo nudged by one pixel level.
+    pixels = np.asarray(Image.open(image).convert("RGB")).astype(np.int16)
+    nudge = np.random.default_rng(1).integers(-1, 2, pixels.shape)
+    nudged = np.clip(pixels + nudge, 0, 255).astype(np.uint8)
+    dream = pydream.deep_dream(nudged, BLOG_LAYERS, weights=str(WEIGHTS), max_loss=None,
+                               precision="float32", seed=0, **BLOG)  # fmt: skip
+    loss = float(scorer(tf.constant(pydream.preprocess_image(dream))))
+    noise = abs(loss - losses["float32"]) / losses["float32"]
+    print(f"  float32 dream of the photo nudged by +-1 pixel level: {100 * noise:.1f}% from "
+          "the float32 dream (the measure's own noise)")  # fmt: skip
 
 
 # --- the report ------------------------------------------------------------------------------

@@ -155,3 +155,17 @@ def test_bfloat16_dream_reaches_the_float32_loss(small_jellyfish):
     assert abs(loss_half - loss_single) / loss_single < 0.10, (loss_single, loss_half)
     original = float32_loss(np.asarray(Image.open(small_jellyfish).convert("RGB")), layers)
     assert loss_half > 2 * original  # it really dreamed
+
+
+def test_bfloat16_inception_sees_the_image_in_float32():
+    """The first two convolutions (and what follows them up to the third) compute in
+    float32; every later layer in bfloat16, with the weights still float32."""
+    network = models.load_inference_model("inception_v3", str(REAL_WEIGHTS), "bfloat16")
+    dtypes = {layer.name: layer.compute_dtype for layer in network.layers}
+    assert [dtypes[name] for name in ("conv2d", "activation", "conv2d_1", "activation_1")] == [
+        "float32"
+    ] * 4
+    assert dtypes["conv2d_2"] == dtypes["mixed5"] == "bfloat16"
+    assert {weight.dtype for weight in network.weights} == {"float32"}
+    float32 = models.load_inference_model("inception_v3", str(REAL_WEIGHTS))
+    assert {layer.compute_dtype for layer in float32.layers} == {"float32"}
