@@ -139,8 +139,8 @@ def step_gflop(extractor, height: int, width: int) -> float:
     import numpy as np
 
     convolutions = [layer for layer in extractor.layers if isinstance(layer, keras.layers.Conv2D)]
-    probe = keras.Model(extractor.input, [layer.output for layer in convolutions])
-    outputs = probe(np.zeros((1, height, width, 3), np.float32))
+    probe = keras.Model(extractor.inputs, [layer.output for layer in convolutions])
+    outputs = probe([np.zeros((1, height, width, 3), np.float32)])
     total = 0
     for layer, output in zip(convolutions, outputs, strict=True):
         kernel_height, kernel_width, channels_in, channels_out = layer.kernel.shape
