@@ -269,15 +269,7 @@ def load_inference_model(
 
 @functools.lru_cache(maxsize=8)
 def _model_layer_names(model: str) -> tuple[str, ...]:
-    spec = get_spec(model)
-    previous_policy = keras.config.dtype_policy()
-    keras.config.set_dtype_policy("float32")
-    try:
-        skeleton = spec.builder(include_top=False, weights=None)
-    finally:
-        keras.config.set_dtype_policy(previous_policy)
-    names = tuple(layer.name for layer in skeleton.layers)
-    return names
+    return tuple(layer.name for layer in _build(get_spec(model), None).layers)
 
 
 def list_layers(model: str = "inception_v3", *, all_layers: bool = False) -> list[str]:
