@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import dataclasses
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .ascent import AscentEngine
+from .gradients import resize_mask
 from .images import check_folder_writable, check_output_path, load_image, save_image
 from .lbfgs import LbfgsEngine
 from .memory import (
@@ -25,16 +27,19 @@ from .memory import (
     plan_memory,
 )
 from .models import (
+    ModelSpec,
     check_layer_names,
     feature_extractor,
     get_spec,
     load_base_model,
     load_inference_model,
+    model_spec,
+    needs_top,
 )
-from .objectives import FeatureObjective
+from .objectives import FeatureObjective, build_terms
 from .octaves import octave_shapes, reinject_lost_detail, resize_img
 from .presets import preset_settings
-from .settings import Default, DreamSettings
+from .settings import Default, DreamSettings, parse_layer_key
 
 DreamCallback = Callable[[int, int, float], Any]
 """``callback(octave, step, loss)`` after every step (0-based); returning ``True`` stops."""
@@ -42,10 +47,39 @@ DreamCallback = Callable[[int, int, float], Any]
 Engine = AscentEngine | LbfgsEngine
 
 DEFAULT_LAYERS = dict(preset_settings("chollet")["layers"])
+GUIDE_SIZE = 512
+"""Pixels: a guide picture is seen at most this large on its longer side."""
+
+
+def settings_spec(settings: DreamSettings) -> ModelSpec:
+    """The model entry of ``settings``, with a model object's pre/deprocessing."""
+    return model_spec(settings.model, settings.preprocess, settings.deprocess)
+
+
+def _processing_key(settings: DreamSettings) -> Any:
+    return (
+        (settings.preprocess, settings.deprocess) if not isinstance(settings.model, str) else None
+    )
+
+
+def fit_guide(rgb: np.ndarray, largest: int, smallest: int) -> np.ndarray:
+    """A guide picture (H, W, 3) uint8 scaled so its longer side is at most ``largest`` and
+    its shorter side at least ``smallest`` pixels (the aspect ratio kept where both allow)."""
+    from PIL import Image
+
+    height, width = rgb.shape[:2]
+    factor = min(1.0, largest / max(height, width))
+    factor = max(factor, smallest / min(height, width))
+    size = (max(smallest, round(width * factor)), max(smallest, round(height * factor)))
+    if size == (width, height):
+        return rgb
+    return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.BICUBIC))
 
 
 def resolve_settings(
-    layers: Mapping[str, float] | None, preset: str | None, arguments: Mapping[str, Any]
+    layers: Mapping[str, float] | Sequence[Mapping[str, float]] | None,
+    preset: str | None,
+    arguments: Mapping[str, Any],
 ) -> DreamSettings:
     """Combine defaults, a preset and explicit arguments (which win) into settings.
 
@@ -77,7 +111,10 @@ class Dreamer:
         self._activation_bytes: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
 
     def engine(self, settings: DreamSettings) -> Engine:
-        """The optimiser for ``settings``, built on first use."""
+        """The optimiser for ``settings`` (one layer mapping: see ``for_octave``), built on
+        first use."""
+        if isinstance(settings.layers, tuple):
+            raise ValueError("an engine dreams one layer mapping: use settings.for_octave()")
         key = (
             settings.model,
             settings.weights,
@@ -87,10 +124,14 @@ class Dreamer:
             settings.border,
             settings.learning_phase,
             settings.normalize,
+            settings.lap_levels,
+            settings.smoothing,
             settings.clip,
             settings.optimizer,
             settings.continuity,
             settings.dream_l2,
+            settings.guide is not None,
+            _processing_key(settings),
         )
         if key in self._engines:
             self._engines.move_to_end(key)
@@ -102,39 +143,73 @@ class Dreamer:
         return engine
 
     def _build_engine(self, settings: DreamSettings) -> Engine:
-        spec = get_spec(settings.model)
-        names = tuple(settings.layers)
-        base = load_base_model(settings.model, settings.weights)
+        spec = settings_spec(settings)
+        names = tuple(dict.fromkeys(parse_layer_key(key).layer for key in settings.layers))
+        top = needs_top(settings.model, names)
+        base = load_base_model(settings.model, settings.weights, "float32", top)
         check_layer_names(settings.model, names, [layer.name for layer in base.layers])
-        if settings.learning_phase:
-            network = load_base_model(settings.model, settings.weights, settings.precision)
-        else:
-            network = load_inference_model(settings.model, settings.weights, settings.precision)
+        load = load_base_model if settings.learning_phase else load_inference_model
+        network = load(settings.model, settings.weights, settings.precision, top)
+        assert not isinstance(settings.layers, tuple)
+        terms, dense_layers = build_terms(settings.layers, network)
+        extractor = feature_extractor(
+            network, tuple(term.layer for term in terms), frozenset(dense_layers)
+        )
         objective = FeatureObjective(
-            feature_extractor(network, names),
-            tuple(settings.layers.values()),
+            extractor,
+            terms,
             loss=settings.loss,
             border=settings.border,
             learning_phase=settings.learning_phase,
+            dense_layers=dense_layers,
         )
+        guided = settings.guide is not None
         if settings.optimizer == "lbfgs":
             return LbfgsEngine(
-                objective, continuity=settings.continuity, dream_l2=settings.dream_l2
+                objective,
+                continuity=settings.continuity,
+                dream_l2=settings.dream_l2,
+                guided=guided,
             )
-        clip_range = spec.input_range() if settings.clip else None
-        return AscentEngine(objective, normalize=settings.normalize, clip_range=clip_range)
+        return AscentEngine(
+            objective,
+            normalize=settings.normalize,
+            clip_range=spec.input_range() if settings.clip else None,
+            lap_levels=settings.lap_levels,
+            smoothing=settings.smoothing,
+            continuity=settings.continuity,
+            dream_l2=settings.dream_l2,
+            guided=guided,
+        )
 
-    def memory_plan(self, settings: DreamSettings, shape: tuple[int, int]) -> MemoryPlan | None:
+    def guide_features(self, settings: DreamSettings) -> list[Any] | None:
+        """The guide's features for the engine of ``settings`` (one layer mapping), or
+        ``None`` without a guide.
+
+        The guide is seen at most ``GUIDE_SIZE`` pixels on its longer side (and at least the
+        model's minimum input on its shorter side).
+        """
+        if settings.guide is None:
+            return None
+        engine = self.engine(settings)
+        spec = settings_spec(settings)
+        pixels = fit_guide(settings.guide.rgb, GUIDE_SIZE, spec.min_size)
+        guide = spec.preprocess(pixels)[None]
+        return engine.objective.guide_features(guide)
+
+    def memory_plan(
+        self, settings: DreamSettings, shape: tuple[int, int], announce: bool = True
+    ) -> MemoryPlan | None:
         """How a dream whose largest octave is ``shape`` (height, width) fits in memory.
 
         ``None`` when the settings fix the tiling themselves (``tile_size`` a number or
         ``None``). With ``tile_size="auto"`` the estimate is compared with ``memory_budget``
-        and a ``DreamNotice`` says when the dream will be tiled.
+        and (with ``announce``) a ``DreamNotice`` says when the dream will be tiled.
 
         Raises:
             MemoryBudgetError: not even the smallest tile fits the budget.
         """
-        spec = get_spec(settings.model)
+        spec = settings_spec(settings)
         if isinstance(settings.tile_size, int) and settings.tile_size < 2 * spec.min_size:
             raise ValueError(
                 f"tile_size must be at least {2 * spec.min_size} for {settings.model} "
@@ -142,6 +217,15 @@ class Dreamer:
             )
         if settings.tile_size != "auto":
             return None
+        if isinstance(settings.layers, tuple):
+            plans = [
+                self.memory_plan(settings.for_octave(index, len(settings.layers)), shape, False)
+                for index in range(len(settings.layers))
+            ]
+            plan = min(plans, key=lambda plan: plan.tile_size or 1 << 62)  # type: ignore[union-attr]
+            if announce and plan is not None and plan.tile_size is not None:
+                announce_tiling(plan, shape)
+            return plan
         engine = self.engine(settings)
         extractor = engine.objective.extractor
         if extractor not in self._activation_bytes:
@@ -159,12 +243,15 @@ class Dreamer:
             2 * spec.min_size,
             can_tile=not isinstance(engine, LbfgsEngine),
         )
-        if plan.tile_size is not None:
+        if announce and plan.tile_size is not None:
             announce_tiling(plan, shape)
         return plan
 
     def tile_size(self, settings: DreamSettings, shape: tuple[int, int]) -> int | None:
-        """The tile side for a dream whose largest octave is ``shape``; ``None``: untiled."""
+        """The tile side for a dream whose largest octave is ``shape``; ``None``: untiled.
+
+        With per-octave layers, the smallest tile any of their mappings needs.
+        """
         plan = self.memory_plan(settings, shape)
         if plan is not None:
             return plan.tile_size
@@ -177,14 +264,22 @@ class Dreamer:
         rng: np.random.Generator,
         on_step: Callable[[int, float], bool | None] | None = None,
         tile_size: int | None = None,
+        guides: list[Any] | None = None,
     ) -> tuple[np.ndarray, bool]:
         """Run one octave's optimisation on a preprocessed image (1, H, W, 3).
 
-        ``tile_size`` is the tiling already decided (see ``tile_size``).
+        ``settings`` hold one layer mapping (see ``DreamSettings.for_octave``); ``tile_size``
+        is the tiling already decided (see ``tile_size``); ``guides`` are the guide's
+        features (see ``guide_features``; computed here when needed and not given). A mask
+        in ``settings`` is resized to the image.
         """
         engine = self.engine(settings)
+        if guides is None and settings.guide is not None:
+            guides = self.guide_features(settings)
+        height, width = image.shape[1:3]
+        mask = None if settings.mask is None else resize_mask(settings.mask.values, (height, width))
         if isinstance(engine, LbfgsEngine):
-            scale = get_spec(settings.model).pixel_scale()
+            scale = settings_spec(settings).pixel_scale()
             result = engine.run(
                 image,
                 rounds=settings.iterations,
@@ -193,6 +288,8 @@ class Dreamer:
                 max_loss=settings.max_loss,
                 rng=rng,
                 on_step=on_step,
+                mask=mask,
+                guides=guides,
             )
         else:
             result = engine.run(
@@ -204,6 +301,8 @@ class Dreamer:
                 tile_size=tile_size,
                 rng=rng,
                 on_step=on_step,
+                mask=mask,
+                guides=guides,
             )
         if not np.isfinite(result[0]).all():
             raise ValueError(
@@ -227,13 +326,23 @@ class Dreamer:
         loaded = load_image(image)
         output_path = check_output_path(output, loaded.path, overwrite) if output else None
         octave_folder = _octave_folder(save_octaves)
-        spec = get_spec(settings.model)
-        self.engine(settings)  # build (and check layers and weights) before anything else
+        spec = settings_spec(settings)
+        for mapping in settings.layer_schedule:
+            # build (and check layers and weights) before anything else
+            self.engine(dataclasses.replace(settings, layers=dict(mapping)))
         height, width = loaded.rgb.shape[:2]
         tile_size = self.tile_size(settings, (height, width))
         shapes = octave_shapes(
             (height, width), settings.num_octave, settings.octave_scale, spec.min_size
         )
+        # Octaves too small for the model are left out at the small end: the schedule's
+        # last mappings stay with the finest octaves.
+        skipped = settings.num_octave - len(shapes)
+        octave_settings = [
+            settings.for_octave(skipped + index, settings.num_octave)
+            for index in range(len(shapes))
+        ]
+        guides = {id(each): self.guide_features(each) for each in octave_settings}
         rng = np.random.default_rng(settings.seed)
         original = spec.preprocess(loaded.rgb)[None]
         shrunk = resize_img(original, shapes[0])
@@ -249,7 +358,10 @@ class Dreamer:
                     bar.set_postfix(loss=f"{loss:.3g}", refresh=False)
                     return bool(callback(octave, step, loss)) if callback is not None else False
 
-                dream, stopped = self.ascend(dream, settings, rng, on_step, tile_size)
+                current = octave_settings[octave]
+                dream, stopped = self.ascend(
+                    dream, current, rng, on_step, tile_size, guides[id(current)]
+                )
                 bar.update(done + settings.iterations - bar.n)
                 dream, shrunk = reinject_lost_detail(dream, original, shrunk, shape)
                 if octave_folder is not None:
@@ -306,7 +418,7 @@ DEFAULT_DREAMER = Dreamer()
 
 def deep_dream(
     image: Any,
-    layers: Mapping[str, float] | None = None,
+    layers: Mapping[str, float] | Sequence[Mapping[str, float]] | None = None,
     *,
     preset: str | None = None,
     model: str = Default("inception_v3"),  # type: ignore[assignment]
@@ -335,16 +447,28 @@ def deep_dream(
     dream_l2: float = Default(0.0),  # type: ignore[assignment]
     lbfgs_evaluations: int = Default(7),  # type: ignore[assignment]
     overwrite: bool = False,
+    guide: Any = Default(None),  # noqa: B008
+    mask: Any = Default(None),  # noqa: B008
+    lap_levels: int = Default(4),  # type: ignore[assignment]
+    smoothing: float = Default(0.0),  # type: ignore[assignment]
+    preprocess: Any = Default(None),  # noqa: B008
+    deprocess: Any = Default(None),  # noqa: B008
 ) -> np.ndarray:
     """Dream a picture: gradient ascent on layer activations, octave by octave.
 
     Args:
         image: a file path, a ``PIL.Image`` or a uint8 array (H x W, H x W x 3, H x W x 4).
-        layers: layer name -> coefficient, e.g. ``{"mixed3": 0.8, "mixed5": 4}``. Without it
-            (and without a preset setting it) the ``chollet`` preset's layers are used.
+        layers: layer key -> coefficient, e.g. ``{"mixed3": 0.8, "mixed5": 4}``. A key is a
+            layer (``"mixed4"``), channels of it (``"mixed4:97"``, ``"mixed4:97,120"``,
+            ``"mixed4:0-15"``; the same ``loss`` over just those channels) or ImageNet classes
+            (``"predictions:207"``: the pre-softmax logit, averaged over the classes named;
+            needs the model's classification top). A list of such dicts gives one per
+            octave, smallest first; a shorter list repeats its last dict. Without it (and
+            without a preset setting it) the ``chollet`` preset's layers are used.
         preset: a name from ``pydream.presets``; arguments given explicitly win over it.
         model: ``"inception_v3"`` (default), ``"vgg16"``, ``"vgg19"``, ``"xception"``,
-            ``"resnet50"``, ``"mobilenet_v2"`` or ``"inception_resnet_v2"``.
+            ``"resnet50"``, ``"mobilenet_v2"``, ``"inception_resnet_v2"``, or a
+            ``keras.Model`` taking images of any size (its own weights; see ``preprocess``).
         weights: ``"imagenet"``, ``None`` (random initialisation) or a weights file path.
         step: step size per gradient step, in preprocessed units (InceptionV3: [-1, 1] range).
         num_octave: number of scales; octave ``i`` is the image shrunk by ``octave_scale**i``.
@@ -353,7 +477,9 @@ def deep_dream(
             resizing and detail reinjection.
         max_loss: stop an octave before a step whose loss exceeds this; ``None`` never stops.
         loss: ``"l2"`` or ``"mean"``. border: pixels the ``"l2"`` loss crops off each side.
-        normalize: ``"mean_abs"`` or ``"std"`` gradient normalisation. clip: clip the image to
+        normalize: gradient normalisation: ``"mean_abs"``, ``"std"`` or ``"laplacian"``
+            (each band of a ``lap_levels``-band Laplacian pyramid of the gradient divided by
+            its own standard deviation: larger, smoother shapes). clip: clip the image to
             the model's input range after each step.
         jitter: random roll of up to this many pixels before each step, undone after it
             (L-BFGS: amplitude of uniform noise in 0..255 units). seed: makes it repeatable.
@@ -370,9 +496,25 @@ def deep_dream(
         output: a file to write (atomically); it keeps the input's mode and alpha channel.
         progress: show a progress bar. callback: ``callback(octave, step, loss)`` after each
             step; returning ``True`` stops the run (the dream so far is returned, full size).
-        optimizer: ``"ascent"`` or ``"lbfgs"``; continuity, dream_l2, lbfgs_evaluations: the
-            L-BFGS method's penalty weights and evaluations per round.
+        optimizer: ``"ascent"`` or ``"lbfgs"``. continuity, dream_l2: weights of the
+            continuity (total variation) and image L2 penalties subtracted from the objective
+            (both optimisers). lbfgs_evaluations: L-BFGS evaluations per round.
         overwrite: allow ``output`` to be the input file itself.
+        guide: a picture (path, ``PIL.Image``, uint8 array) to dream toward: at each chosen
+            layer every position of the dream's activation ``a_p`` is pushed toward the
+            guide's activation ``g_q`` it matches best, maximising
+            ``sum_p <a_p, g_m(p)> / size(a)`` with ``m(p) = argmax_q <a_p, g_q>`` (crops as
+            the ``"l2"`` loss; class terms are not guided). The guide is seen at most 512
+            pixels on its longer side.
+        mask: where to dream: a grey picture or an (H, W) array of 0..1 (or 0..255) values,
+            resized to each octave, that multiplies each step: black keeps the photo, grey
+            dreams less, white dreams fully.
+        lap_levels: bands of the ``"laplacian"`` normalisation (1..12, default 4).
+        smoothing: sigma, in pixels, of a Gaussian blur of each gradient (0, the default, is
+            off): smoother, less pixel-level dreams.
+        preprocess, deprocess: with a ``keras.Model``: ``"tf"`` (default; [-1, 1]),
+            ``"caffe"`` or ``"torch"``, or two functions from 0..255 RGB pixels (…, H, W, 3)
+            to the network's input and back.
 
     Returns:
         The dream, a uint8 RGB array (H, W, 3) the size of the input.
@@ -389,6 +531,8 @@ def deep_dream(
         "seed": seed, "learning_phase": learning_phase, "tile_size": tile_size,
         "memory_budget": memory_budget, "precision": precision, "optimizer": optimizer,
         "continuity": continuity, "dream_l2": dream_l2, "lbfgs_evaluations": lbfgs_evaluations,
+        "guide": guide, "mask": mask, "lap_levels": lap_levels, "smoothing": smoothing,
+        "preprocess": preprocess, "deprocess": deprocess,
     }  # fmt: skip
     settings = resolve_settings(layers, preset, arguments)
     if callback is not None and not callable(callback):

@@ -120,7 +120,9 @@ def array_to_pil(array: np.ndarray) -> Image.Image:
         raise ValueError(f"image arrays must be H x W, H x W x 3 or H x W x 4, not {array.shape}")
     if min(array.shape[:2]) == 0:
         raise ValueError(f"image array is empty: shape {array.shape}")
-    return Image.fromarray(np.ascontiguousarray(array), mode=mode)
+    picture = Image.fromarray(np.ascontiguousarray(array))  # uint8: L, RGB or RGBA by shape
+    assert picture.mode == mode
+    return picture
 
 
 def load_image(image: Any) -> LoadedImage:
@@ -146,6 +148,81 @@ def load_image(image: Any) -> LoadedImage:
     else:
         rgb = np.asarray(pil.convert("RGB"), dtype=np.uint8).copy()
     return LoadedImage(rgb=rgb, mode=mode, alpha=alpha, path=path)
+
+
+@dataclasses.dataclass
+class MaskImage:
+    """Where to dream: 1 dreams fully, 0 keeps the photo, values between dream less.
+
+    Attributes:
+        values: float32 array (H, W) in 0..1.
+        path: the file it came from, if any.
+    """
+
+    values: np.ndarray
+    path: Path | None = None
+
+
+def load_guide(guide: Any) -> LoadedImage:
+    """Read a guide picture (path, ``PIL.Image`` or uint8 array), naming it in errors."""
+    try:
+        return load_image(guide)
+    except TypeError:
+        raise TypeError(
+            f"guide must be a file path, a PIL.Image or a uint8 array, not {type(guide).__name__}"
+        ) from None
+    except FileNotFoundError as error:
+        raise FileNotFoundError(f"guide: {error}") from None
+    except ValueError as error:
+        raise ValueError(f"guide: {error}") from None
+
+
+def load_mask(mask: Any) -> MaskImage:
+    """Read a mask: a picture file or ``PIL.Image`` (grey levels, colour converted to luma),
+    or an array (H, W) of 0..1 floats or 0..255 values (uint8 arrays are always 0..255).
+
+    Returns:
+        The mask as float32 (H, W) in 0..1.
+    """
+    path = None
+    if isinstance(mask, np.ndarray) and mask.dtype != np.uint8:
+        values = _mask_array(mask)
+    else:
+        try:
+            pil, path = to_pil(mask)
+        except TypeError:
+            raise TypeError(
+                "mask must be a file path, a PIL.Image or an array of 0..1 or 0..255 values, "
+                f"not {type(mask).__name__}"
+            ) from None
+        except FileNotFoundError as error:
+            raise FileNotFoundError(f"mask: {error}") from None
+        except ValueError as error:
+            raise ValueError(f"mask: {error}") from None
+        if pil.mode in SIXTEEN_BIT_MODES:
+            gray = _sixteen_bit_to_8(pil)
+        else:
+            gray = np.asarray(pil.convert("L"), dtype=np.uint8)
+        values = gray.astype(np.float32) / 255.0
+    return MaskImage(values=np.ascontiguousarray(values, dtype=np.float32), path=path)
+
+
+def _mask_array(mask: np.ndarray) -> np.ndarray:
+    if mask.ndim == 3 and mask.shape[2] == 1:
+        mask = mask[:, :, 0]
+    if mask.ndim != 2 or min(mask.shape) == 0:
+        raise ValueError(f"mask arrays must be H x W, not {mask.shape}")
+    if not (np.issubdtype(mask.dtype, np.floating) or np.issubdtype(mask.dtype, np.integer)):
+        raise ValueError(f"mask arrays must hold numbers, not {mask.dtype}")
+    values = mask.astype(np.float64)
+    if not np.isfinite(values).all():
+        raise ValueError("mask holds NaN or infinite values; use numbers from 0 to 1 (or 255)")
+    low, high = float(values.min()), float(values.max())
+    if low < 0 or high > 255:
+        raise ValueError(f"mask values must be from 0 to 1 (or 0 to 255), not {low:g} to {high:g}")
+    if high > 1 or np.issubdtype(mask.dtype, np.integer):
+        values = values / 255.0
+    return values.astype(np.float32)
 
 
 # Modes each output format can hold; anything else is written as RGB (or RGBA with alpha).
@@ -187,14 +264,16 @@ def _target_mode(input_mode: str, has_alpha: bool, image_format: str) -> str:
 def compose_output(rgb: np.ndarray, mode: str, alpha: np.ndarray | None, image_format: str):
     """The dream (uint8 RGB, H x W x 3) as a Pillow image in the input's mode where possible."""
     target = _target_mode(mode, alpha is not None, image_format)
-    picture = Image.fromarray(np.ascontiguousarray(rgb), mode="RGB")
+    picture = Image.fromarray(np.ascontiguousarray(rgb))  # uint8 (H, W, 3): RGB
     if target in ("RGBA", "LA") and alpha is not None:
         base = picture.convert(target[:-1])
-        base.putalpha(Image.fromarray(alpha, mode="L"))
+        base.putalpha(Image.fromarray(np.ascontiguousarray(alpha, dtype=np.uint8)))
         return base
     if target == "I;16":
         gray = np.asarray(picture.convert("L"), dtype=np.uint16) * 257
-        return Image.fromarray(gray.astype("<u2"), mode="I;16")
+        # frombytes works on every Pillow; fromarray(..., mode="I;16") fails on Pillow 13.
+        height, width = gray.shape
+        return Image.frombytes("I;16", (width, height), gray.astype("<u2").tobytes())
     return picture.convert(target)
 
 

@@ -12,14 +12,20 @@ import numbers
 from collections.abc import Mapping
 from typing import Any
 
+from .images import LoadedImage, MaskImage, load_guide, load_mask
+
 LOSSES = ("l2", "mean")
-NORMALIZATIONS = ("mean_abs", "std")
+NORMALIZATIONS = ("mean_abs", "std", "laplacian")
+PREPROCESSING_SCHEMES = ("tf", "caffe", "torch")
 PRECISIONS = ("float32", "bfloat16", "float16")
 OPTIMIZERS = ("ascent", "lbfgs")
 MAX_JITTER = 1_000_000  # pixels (or 0..255 units for L-BFGS): far beyond any useful jitter
 MAX_EVALUATIONS = 1_000_000  # scipy's L-BFGS-B counts evaluations in a 32-bit integer
 MAX_MEMORY_BUDGET = 1e6  # gigabytes
 MAX_BORDER = 1_000_000  # activation pixels (the network slices with 32-bit integers)
+MAX_LAP_LEVELS = 12  # a 12-level pyramid already shrinks a 8192-pixel side to 2 pixels
+MAX_SMOOTHING = 100.0  # pixels: a wider blur leaves no structure in any gradient
+MAX_INDEX = 1_000_000  # channel or class index: far beyond any network's width
 
 
 class Default:
@@ -107,22 +113,119 @@ def check_tile_size(value: Any) -> int | str | None:
     return check_int("tile_size", value, minimum=1)
 
 
-def check_layers(layers: Any) -> dict[str, float]:
-    """Validate a layer -> coefficient mapping (names are checked against the model later)."""
+@dataclasses.dataclass(frozen=True)
+class LayerKey:
+    """A parsed key of the layer-contribution mapping.
+
+    ``"mixed4"`` is the whole layer (``indices`` ``None``); ``"mixed4:97"``,
+    ``"mixed4:97,120"`` and ``"mixed4:0-15"`` are channels of it (or, on a classification
+    layer such as ``"predictions:207"``, classes).
+    """
+
+    layer: str
+    indices: tuple[int, ...] | None = None
+
+
+def parse_layer_key(key: Any) -> LayerKey:
+    """Parse ``"name"``, ``"name:3"``, ``"name:3,7"`` or ``"name:0-15"`` (ranges inclusive).
+
+    Raises:
+        TypeError, ValueError: the key is not a string of that form.
+    """
+    if not isinstance(key, str) or not key.strip():
+        raise TypeError(f"layers: layer names must be non-empty strings, not {key!r}")
+    layer, separator, selection = key.strip().partition(":")
+    layer = layer.strip()
+    if not layer:
+        raise ValueError(f"layers: {key!r} has no layer name before ':'")
+    if not separator:
+        return LayerKey(layer)
+    indices: list[int] = []
+    for part in selection.split(","):
+        first, dash, last = part.strip().partition("-")
+        if not first.strip().isdigit() or (dash and not last.strip().isdigit()):
+            raise ValueError(
+                f"layers: {key!r} must look like LAYER:CHANNEL, LAYER:C1,C2 or LAYER:FIRST-LAST "
+                "with whole numbers from 0, e.g. 'mixed4:97' or 'mixed4:0-15'"
+            )
+        start = int(first)
+        stop = int(last) if dash else start
+        if stop < start:
+            raise ValueError(f"layers: the range in {key!r} runs backwards ({start}-{stop})")
+        if stop > MAX_INDEX or stop - start > MAX_INDEX:
+            raise ValueError(f"layers: the index {stop} in {key!r} is beyond any network")
+        indices.extend(index for index in range(start, stop + 1) if index not in indices)
+    return LayerKey(layer, tuple(indices))
+
+
+def check_layer_mapping(layers: Any, what: str = "layers") -> dict[str, float]:
+    """Validate one layer -> coefficient mapping (names are checked against the model later)."""
     if not isinstance(layers, Mapping):
         raise TypeError(
-            f"layers must be a dict of layer name -> coefficient, not {type(layers).__name__}"
+            f"{what} must be a dict of layer name -> coefficient, not {type(layers).__name__}"
         )
     if not layers:
-        raise ValueError("layers is empty: give at least one layer, e.g. {'mixed3': 1.0}")
+        raise ValueError(f"{what} is empty: give at least one layer, e.g. {{'mixed3': 1.0}}")
     checked: dict[str, float] = {}
     for layer_name, coefficient in layers.items():
-        if not isinstance(layer_name, str) or not layer_name:
-            raise TypeError(f"layers: layer names must be non-empty strings, not {layer_name!r}")
-        value = check_float(f"layers[{layer_name!r}]", coefficient)
+        parse_layer_key(layer_name)
+        value = check_float(f"{what}[{layer_name!r}]", coefficient)
         assert value is not None
         checked[layer_name] = value
     return checked
+
+
+def check_layers(layers: Any) -> dict[str, float] | tuple[dict[str, float], ...]:
+    """Validate ``layers``: one mapping, or a list of mappings (one per octave, smallest first).
+
+    A list of one mapping is the same as that mapping.
+    """
+    if isinstance(layers, Mapping):
+        return check_layer_mapping(layers)
+    if isinstance(layers, (list, tuple)):
+        if not layers:
+            raise ValueError(
+                "layers is an empty list: give one mapping per octave, e.g. "
+                "[{'mixed3': 1.0}, {'mixed5': 1.0}]"
+            )
+        schedule = tuple(
+            check_layer_mapping(mapping, f"layers[{index}]") for index, mapping in enumerate(layers)
+        )
+        return schedule[0] if len(schedule) == 1 else schedule
+    raise TypeError(
+        "layers must be a dict of layer name -> coefficient, or a list of such dicts (one per "
+        f"octave), not {type(layers).__name__}"
+    )
+
+
+def is_keras_model(value: Any) -> bool:
+    """Whether ``value`` is a ``keras.Model`` (checked without importing Keras)."""
+    import sys
+
+    keras = sys.modules.get("keras")
+    return keras is not None and isinstance(value, keras.Model)
+
+
+def check_model(model: Any) -> Any:
+    """A model registry name or a ``keras.Model``."""
+    if isinstance(model, str) or is_keras_model(model):
+        return model
+    raise TypeError(
+        "model must be a model name (see pydream.models.MODELS) or a keras.Model, "
+        f"not {type(model).__name__}"
+    )
+
+
+def check_processing(name: str, value: Any, model: Any) -> Any:
+    """``None``, a named scheme (``"tf"``, ``"caffe"``, ``"torch"``) or a callable."""
+    if value is None or callable(value):
+        return value
+    if isinstance(value, str):
+        return check_choice(name, value, PREPROCESSING_SCHEMES)
+    raise TypeError(
+        f"{name} must be None, one of {', '.join(map(repr, PREPROCESSING_SCHEMES))} or a "
+        f"function, not {type(value).__name__}"
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,8 +233,15 @@ class DreamSettings:
     """All settings of a dream.
 
     Attributes:
-        layers: layer name -> coefficient of that layer's activation in the objective.
-        model: model registry name (see ``pydream.models.MODELS``).
+        layers: layer key -> coefficient in the objective, or a tuple of such mappings, one
+            per octave, smallest octave first (a shorter tuple repeats its last mapping). A
+            key is a layer name (``"mixed4"``), channels of a layer (``"mixed4:97"``,
+            ``"mixed4:97,120"``, ``"mixed4:0-15"``) or classes of a classification layer
+            (``"predictions:207"``: the class's pre-softmax logit).
+        model: model registry name (see ``pydream.models.MODELS``) or a ``keras.Model``.
+        preprocess, deprocess: for a ``keras.Model``: a scheme (``"tf"``, ``"caffe"``,
+            ``"torch"``) or functions between 0..255 RGB pixels (…, H, W, 3) and network
+            input; ``None`` is ``"tf"``. Registry models know their own.
         weights: ``"imagenet"``, ``None`` (random initialisation) or a weights file path.
         step: gradient-ascent step size, in preprocessed-image units per step (>= 0).
         num_octave: number of octaves (scales), >= 1.
@@ -140,7 +250,12 @@ class DreamSettings:
         max_loss: stop an octave before a step whose loss is above this; ``None`` never stops.
         loss: ``"l2"`` (mean of squared activations, border cropped) or ``"mean"``.
         border: pixels cropped off each side of an activation by the ``"l2"`` loss, >= 0.
-        normalize: gradient normalisation, ``"mean_abs"`` or ``"std"``.
+        normalize: gradient normalisation, ``"mean_abs"``, ``"std"`` or ``"laplacian"``
+            (see ``pydream.gradients``).
+        lap_levels: bands of the ``"laplacian"`` normalisation's pyramid, 1..12.
+        smoothing: sigma, in pixels, of a Gaussian blur of the gradient (0: off).
+        guide: a guide picture (``LoadedImage``) the dream is pulled toward, or ``None``.
+        mask: where to dream, float32 (H, W) in 0..1 (``MaskImage``), or ``None``.
         clip: clip the image to the model's input range after each step.
         jitter: ascent: largest random shift in pixels (a roll undone after the step);
             L-BFGS: amplitude of uniform noise in 0..255 pixel units added before each round.
@@ -153,13 +268,14 @@ class DreamSettings:
             60% of the memory available when the dream starts.
         precision: ``"float32"``, ``"bfloat16"`` or ``"float16"`` for the network's compute.
         optimizer: ``"ascent"`` (plain gradient ascent) or ``"lbfgs"`` (scipy L-BFGS-B).
-        continuity: weight of the continuity (total-variation-like) penalty, >= 0.
-        dream_l2: weight of the image L2 penalty, >= 0.
+        continuity: weight of the continuity (total-variation-like) penalty, >= 0, for both
+            optimisers.
+        dream_l2: weight of the image L2 penalty, >= 0, for both optimisers.
         lbfgs_evaluations: function evaluations per L-BFGS round, >= 1.
     """
 
-    layers: Mapping[str, float]
-    model: str = "inception_v3"
+    layers: Mapping[str, float] | tuple[Mapping[str, float], ...]
+    model: Any = "inception_v3"
     weights: str | None = "imagenet"
     step: float = 0.01
     num_octave: int = 3
@@ -180,12 +296,18 @@ class DreamSettings:
     continuity: float = 0.0
     dream_l2: float = 0.0
     lbfgs_evaluations: int = 7
+    lap_levels: int = 4
+    smoothing: float = 0.0
+    guide: Any = dataclasses.field(default=None, compare=False)
+    mask: Any = dataclasses.field(default=None, compare=False)
+    preprocess: Any = None
+    deprocess: Any = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         set_(self, "layers", check_layers(self.layers))
-        if not isinstance(self.model, str):
-            raise TypeError(f"model must be a model name, not {self.model!r}")
+        set_(self, "model", check_model(self.model))
+        self._check_processing()
         if self.weights is not None and not isinstance(self.weights, str):
             # Accept os.PathLike for weights files.
             try:
@@ -196,6 +318,8 @@ class DreamSettings:
                 ) from None
         set_(self, "step", check_float("step", self.step, minimum=0.0))
         set_(self, "num_octave", check_int("num_octave", self.num_octave, minimum=1, maximum=50))
+        assert isinstance(self.num_octave, int)
+        self.octave_layers(0, self.num_octave)  # a schedule longer than the octaves is an error
         octave_scale = check_float("octave_scale", self.octave_scale, minimum=1.0)
         assert octave_scale is not None
         if octave_scale == 1.0 and self.num_octave > 1:
@@ -228,12 +352,104 @@ class DreamSettings:
             "lbfgs_evaluations", self.lbfgs_evaluations, minimum=1, maximum=MAX_EVALUATIONS
         )
         set_(self, "lbfgs_evaluations", evaluations)
+        lap_levels = check_int("lap_levels", self.lap_levels, minimum=1, maximum=MAX_LAP_LEVELS)
+        set_(self, "lap_levels", lap_levels)
+        smoothing = check_float("smoothing", self.smoothing, minimum=0.0)
+        if smoothing is not None and smoothing > MAX_SMOOTHING:
+            raise ValueError(f"smoothing must be at most {MAX_SMOOTHING:g} pixels, not {smoothing}")
+        set_(self, "smoothing", smoothing)
+        if self.guide is not None and not isinstance(self.guide, LoadedImage):
+            set_(self, "guide", load_guide(self.guide))
+        if self.mask is not None and not isinstance(self.mask, MaskImage):
+            set_(self, "mask", load_mask(self.mask))
+
+    def _check_processing(self) -> None:
+        set_ = object.__setattr__
+        preprocess = check_processing("preprocess", self.preprocess, self.model)
+        deprocess = check_processing("deprocess", self.deprocess, self.model)
+        if isinstance(self.model, str):
+            if preprocess is not None or deprocess is not None:
+                raise ValueError(
+                    f"preprocess and deprocess are for a keras.Model; {self.model!r} knows its "
+                    "own preprocessing"
+                )
+            return
+        if callable(preprocess) != callable(deprocess) and deprocess is not None:
+            raise ValueError(
+                "give preprocess and deprocess both as functions (deprocess must undo "
+                "preprocess), or name one scheme"
+            )
+        if callable(preprocess) and deprocess is None:
+            raise ValueError(
+                "preprocess is a function: give deprocess too, a function that undoes it"
+            )
+        if deprocess is None:
+            deprocess = preprocess
+        set_(self, "preprocess", preprocess)
+        set_(self, "deprocess", deprocess)
+
+    @property
+    def layer_schedule(self) -> tuple[Mapping[str, float], ...]:
+        """The layer mappings, one per scheduled octave (one mapping for every octave)."""
+        if isinstance(self.layers, tuple):
+            return self.layers
+        return (self.layers,)
+
+    def octave_layers(self, octave: int, octaves: int) -> Mapping[str, float]:
+        """The mapping for ``octave`` (0 = smallest) of ``octaves`` octaves.
+
+        Raises:
+            ValueError: the schedule has more mappings than there are octaves.
+        """
+        schedule = self.layer_schedule
+        if len(schedule) > octaves:
+            raise ValueError(
+                f"layers has {len(schedule)} per-octave mappings but the dream has only "
+                f"{octaves} octave{'s' if octaves != 1 else ''}; give at most {octaves} "
+                "mappings or raise num_octave"
+            )
+        return schedule[min(octave, len(schedule) - 1)]
+
+    def for_octave(self, octave: int, octaves: int) -> DreamSettings:
+        """These settings with the single layer mapping of ``octave`` (0 = smallest)."""
+        layers = self.octave_layers(octave, octaves)
+        if layers is self.layers:
+            return self
+        return dataclasses.replace(self, layers=dict(layers), guide=self.guide, mask=self.mask)
 
     def as_dict(self) -> dict[str, Any]:
         """The settings as plain JSON-friendly values (used for PNG metadata)."""
-        values = dataclasses.asdict(self)
-        values["layers"] = dict(self.layers)
+        values = {
+            field.name: getattr(self, field.name)
+            for field in dataclasses.fields(self)
+            if field.name not in ("guide", "mask")
+        }
+        values["layers"] = (
+            [dict(mapping) for mapping in self.layers]
+            if isinstance(self.layers, tuple)
+            else dict(self.layers)
+        )
+        values["model"] = describe_value(self.model)
+        values["preprocess"] = describe_value(self.preprocess)
+        values["deprocess"] = describe_value(self.deprocess)
+        if self.guide is not None:
+            values["guide"] = describe_image_source(self.guide.path, self.guide.rgb.shape)
+        if self.mask is not None:
+            values["mask"] = describe_image_source(self.mask.path, self.mask.values.shape)
         return values
+
+
+def describe_value(value: Any) -> Any:
+    """A JSON-friendly stand-in for a model object or a function."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    name = getattr(value, "name", None) or getattr(value, "__name__", None)
+    return f"<{type(value).__name__} {name}>" if name else f"<{type(value).__name__}>"
+
+
+def describe_image_source(path: Any, shape: tuple[int, ...]) -> str:
+    """The file a guide or mask came from, or its size when it was given as pixels."""
+    return str(path) if path is not None else f"<array {shape[1]}x{shape[0]}>"
 
 
 SETTING_NAMES = tuple(field.name for field in dataclasses.fields(DreamSettings))

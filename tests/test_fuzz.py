@@ -47,11 +47,17 @@ anything = st.one_of(
 )
 layer_maps = st.one_of(
     st.dictionaries(
-        st.one_of(st.sampled_from(["square", "double"]), st.text(max_size=12), st.integers()),
+        st.one_of(
+            st.sampled_from(["square", "double", "square:2", "double:0-2", "square:3", "x:1"]),
+            st.from_regex(r"\A(square|double):[0-9,\- ]{0,8}\Z"),
+            st.text(max_size=12),
+            st.integers(),
+        ),
         st.one_of(numbers, st.text(max_size=3), st.none()),
         max_size=6,
     ),
     st.dictionaries(st.text(min_size=1, max_size=8), st.floats(), min_size=50, max_size=200),
+    st.lists(st.dictionaries(st.sampled_from(["square", "double:1"]), numbers), max_size=5),
     anything,
 )
 
@@ -93,7 +99,7 @@ def test_any_value_of_one_setting(tiny_models, name, value):
         _check_named(error, *words)
         return
     except FileNotFoundError as error:
-        assert name == "weights", error
+        assert name in ("weights", "guide", "mask") and name in str(error), error
         return
     assert dream.shape == SMALL.shape and dream.dtype == np.uint8
 

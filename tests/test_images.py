@@ -204,3 +204,46 @@ def test_bad_output_paths_fail_before_any_work(tiny_models, photo, tmp_path):
         pydream.deep_dream(
             photo, {"square": 1}, model="tiny", weights=None, output=tmp_path / "no" / "x.png"
         )
+
+
+INPUT_MODES = {
+    "1": lambda a: Image.fromarray(a[..., 0]).convert("1"),
+    "L": lambda a: Image.fromarray(a[..., 0]),
+    "LA": lambda a: Image.fromarray(a).convert("LA"),
+    "P": lambda a: Image.fromarray(a).convert("P"),
+    "PA": lambda a: Image.fromarray(np.dstack([a, a[..., :1]])).convert("PA"),
+    "RGB": lambda a: Image.fromarray(a),
+    "RGBA": lambda a: Image.fromarray(np.dstack([a, a[..., :1]])),
+    "CMYK": lambda a: Image.fromarray(a).convert("CMYK"),
+    "YCbCr": lambda a: Image.fromarray(a).convert("YCbCr"),
+    "I;16": lambda a: Image.frombytes(
+        "I;16", (a.shape[1], a.shape[0]), (a[..., 0].astype("<u2") * 257).tobytes()
+    ),
+    "I": lambda a: Image.fromarray(a[..., 0]).convert("I"),
+    "F": lambda a: Image.fromarray(a[..., 0]).convert("F"),
+}
+EXPECTED_PNG_MODES = {"1": "L", "P": "RGB", "PA": "RGBA", "CMYK": "RGB", "YCbCr": "RGB", "I": "I;16"}
+EXPECTED_PNG_MODES |= {"F": "L"}
+
+
+@pytest.mark.parametrize("mode", list(INPUT_MODES))
+@pytest.mark.parametrize("extension", [".png", ".jpg", ".tif", ".webp", ".bmp"])
+def test_every_input_mode_is_written_to_every_format(tiny_models, tmp_path, mode, extension):
+    """A 16-bit grey PNG used to dream and then fail to write ("Invalid mode for data type")."""
+    array = np.random.default_rng(1).integers(0, 256, (24, 32, 3)).astype(np.uint8)
+    source = tmp_path / f"input_{mode.replace(';', '')}.png"
+    picture = INPUT_MODES[mode](array)
+    if picture.mode not in ("CMYK", "YCbCr", "F", "PA", "I"):  # PNG cannot hold these
+        picture.save(source)
+        picture = Image.open(source)
+    assert picture.mode == mode
+    out = tmp_path / f"out{extension}"
+    pydream.deep_dream(picture, {"square": 1}, model="tiny", weights=None, iterations=1, output=out)
+    written = Image.open(out)
+    written.load()
+    assert written.size == (32, 24)
+    if extension == ".png":
+        assert written.mode == EXPECTED_PNG_MODES.get(mode, mode)
+    if extension == ".png" and written.mode == "I;16":
+        values = np.asarray(written)
+        assert values.max() > 255 and np.all(values % 257 == 0)  # 8-bit levels spread to 16

@@ -13,13 +13,14 @@ import tensorflow as tf
 import pydream
 from pydream import models
 from pydream.ascent import AscentEngine, tile_edges
+from pydream.gradients import normalize_gradient
 from pydream.objectives import (
     FeatureObjective,
     continuity_loss,
     contribution_loss,
     image_l2,
     layer_loss,
-    normalize_gradient,
+    whole_layer_terms,
 )
 
 
@@ -30,7 +31,8 @@ def random_image(shape=(1, 12, 16, 3), seed=0) -> np.ndarray:
 def square_objective(loss="l2", border=0, coefficients=(1.0,), layers=("square",)):
     base = models.load_base_model("tiny", None)
     extractor = models.feature_extractor(base, layers)
-    return FeatureObjective(extractor, coefficients, loss=loss, border=border, learning_phase=0)
+    terms = whole_layer_terms(layers, coefficients)
+    return FeatureObjective(extractor, terms, loss=loss, border=border, learning_phase=0)
 
 
 def test_l2_layer_loss_crops_border_but_divides_by_whole_size():
@@ -168,7 +170,8 @@ def test_learning_phase_one_uses_batch_statistics_and_keeps_weights(tiny_models)
     results = {}
     for phase in (0, 1):
         extractor = models.feature_extractor(base, ("bn",))
-        objective = FeatureObjective(extractor, (1.0,), loss="mean", border=0, learning_phase=phase)
+        terms = whole_layer_terms(("bn",), (1.0,))
+        objective = FeatureObjective(extractor, terms, loss="mean", border=0, learning_phase=phase)
         engine = AscentEngine(objective, normalize="std")
         results[phase] = engine.run(x, iterations=3, step=0.1)[0]
         activation = objective.activations(tf.constant(x))[0].numpy()

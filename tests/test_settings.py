@@ -48,7 +48,7 @@ def test_bad_settings_name_the_setting(name, value, error, words):
 
 @pytest.mark.parametrize(
     ("layers", "words"),
-    [({}, "layers is empty"), ([("mixed3", 1)], "layers must be a dict"),
+    [({}, "layers is empty"), ([("mixed3", 1)], r"layers\[0\] must be a dict"),
      ({"mixed3": "a lot"}, r"layers\['mixed3'\] must be a number"), ({3: 1.0}, "layer names")],
 )  # fmt: skip
 def test_bad_layer_dicts(layers, words):
