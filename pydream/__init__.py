@@ -21,6 +21,7 @@ from .dream import (  # noqa: E402
     preprocess_image,
 )
 from .examples import example_image  # noqa: E402
+from .gallery import dream_gallery  # noqa: E402
 from .images import save_img  # noqa: E402
 from .memory import DreamNotice, MemoryBudgetError  # noqa: E402
 from .models import list_layers  # noqa: E402
@@ -36,6 +37,7 @@ __all__ = [
     "__version__",
     "deep_dream",
     "deprocess_image",
+    "dream_gallery",
     "example_image",
     "gradient_ascent",
     "list_layers",

@@ -1,4 +1,4 @@
-"""The ``pydream`` command: ``dream``, ``layers`` and ``presets``.
+"""The ``pydream`` command: ``dream``, ``gallery``, ``layers`` and ``presets``.
 
 Every failure prints one line ``pydream: error: ...`` on standard error and exits non-zero
 (2 for bad settings or input, 130 for Ctrl-C); no traceback is shown.
@@ -16,22 +16,56 @@ EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 
 
-def parse_layers(text: str) -> dict[str, float]:
-    """``"mixed3=0.8,mixed5=4"`` -> ``{"mixed3": 0.8, "mixed5": 4.0}``."""
+def parse_layer_mapping(text: str) -> dict[str, float]:
+    """``"mixed3=0.8,mixed4:97,120=1"`` -> ``{"mixed3": 0.8, "mixed4:97,120": 1.0}``.
+
+    A comma inside a channel list (after ``LAYER:``) belongs to the key.
+    """
     layers: dict[str, float] = {}
+    pending = ""
     for item in text.split(","):
         name, separator, value = item.strip().partition("=")
-        if not separator or not name.strip():
+        if not separator:
+            if not (pending or ":" in name) or not name.strip():
+                raise argparse.ArgumentTypeError(
+                    f"layer {item.strip()!r} must look like NAME=COEFFICIENT, e.g. mixed3=0.8"
+                )
+            pending += name.strip() + ","
+            continue
+        key = (pending + name).strip()
+        pending = ""
+        if not key:
             raise argparse.ArgumentTypeError(
                 f"layer {item.strip()!r} must look like NAME=COEFFICIENT, e.g. mixed3=0.8"
             )
         try:
-            layers[name.strip()] = float(value)
+            layers[key] = float(value)
         except ValueError:
             raise argparse.ArgumentTypeError(
-                f"coefficient of layer {name.strip()!r} must be a number, not {value!r}"
+                f"coefficient of layer {key!r} must be a number, not {value!r}"
             ) from None
+    if pending:
+        raise argparse.ArgumentTypeError(
+            f"layer {pending.rstrip(',')!r} must look like NAME=COEFFICIENT, e.g. mixed4:97=1"
+        )
     return layers
+
+
+def parse_layers(text: str) -> dict[str, float] | list[dict[str, float]]:
+    """One mapping (``"mixed3=0.8,mixed5=4"``), or one per octave separated by ``;``
+    (``"mixed3=1;mixed5=1,mixed6=2"``, smallest octave first)."""
+    parts = text.split(";")
+    if len(parts) == 1:
+        return parse_layer_mapping(text)
+    return [parse_layer_mapping(part) for part in parts]
+
+
+def parse_key_list(text: str) -> list[str]:
+    """``"mixed3,mixed4"`` -> ``["mixed3", "mixed4"]`` (gallery layers)."""
+    keys = [part.strip() for part in text.split(",")]
+    if not all(keys):
+        raise argparse.ArgumentTypeError(f"must be layer names separated by commas, not {text!r}")
+    return keys
 
 
 def parse_max_loss(text: str) -> float | None:
@@ -67,6 +101,44 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"pydream: error: {message}\n")
 
 
+def add_setting_options(command: argparse.ArgumentParser) -> None:
+    """The options every dreaming command shares: one per ``DreamSettings`` field."""
+    command.add_argument("--preset", default=None, help="named settings (see 'pydream presets')")
+    command.add_argument("--model", help="model name (default inception_v3)")
+    command.add_argument("--weights", type=parse_weights, help="imagenet, none or a file path")
+    command.add_argument("--step", type=float)
+    command.add_argument("--num-octave", type=int)
+    command.add_argument("--octave-scale", type=float)
+    command.add_argument("--iterations", type=int)
+    command.add_argument("--max-loss", type=parse_max_loss, help="a number, or none")
+    command.add_argument("--loss", choices=["l2", "mean"])
+    command.add_argument("--border", type=int)
+    command.add_argument("--normalize", choices=["mean_abs", "std", "laplacian"])
+    command.add_argument("--lap-levels", type=int, help="bands of --normalize laplacian (4)")
+    command.add_argument("--smoothing", type=float, metavar="SIGMA", help="blur the gradient")
+    command.add_argument("--continuity", type=float, help="weight of the continuity penalty")
+    command.add_argument("--dream-l2", type=float, help="weight of the image L2 penalty")
+    command.add_argument("--guide", metavar="PATH", help="a picture to dream toward")
+    command.add_argument("--mask", metavar="PATH", help="grey picture: white dreams, black not")
+    command.add_argument("--clip", action="store_true")
+    command.add_argument("--jitter", type=int)
+    command.add_argument("--learning-phase", type=int, choices=[0, 1])
+    command.add_argument("--optimizer", choices=["ascent", "lbfgs"])
+    command.add_argument("--lbfgs-evaluations", type=int)
+    command.add_argument("--seed", type=int)
+    command.add_argument(
+        "--tile-size", type=parse_tile_size, help="auto (default), none or pixels per tile side"
+    )
+    command.add_argument(
+        "--memory-budget", type=float, metavar="GB", help="memory for --tile-size auto (GB)"
+    )
+    command.add_argument("--precision", choices=["float32", "bfloat16", "float16"])
+    command.add_argument(
+        "--overwrite", action="store_true", default=False, help="allow OUTPUT to be INPUT"
+    )
+    command.add_argument("--quiet", action="store_true", default=False, help="no progress bar")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``pydream`` command."""
     parser = _Parser(prog="pydream", description="DeepDream pictures with Keras.")
@@ -77,36 +149,33 @@ def build_parser() -> argparse.ArgumentParser:
     dream.add_argument(
         "-o", "--output", required=True, help="file to write (its extension sets the format)"
     )
-    dream.add_argument("--preset", default=None, help="named settings (see 'pydream presets')")
-    dream.add_argument("--layers", type=parse_layers, default=None, help="e.g. mixed3=0.8,mixed5=4")
-    dream.add_argument("--model", help="model name (default inception_v3)")
-    dream.add_argument("--step", type=float)
-    dream.add_argument("--num-octave", type=int)
-    dream.add_argument("--octave-scale", type=float)
-    dream.add_argument("--iterations", type=int)
-    dream.add_argument("--max-loss", type=parse_max_loss, help="a number, or none")
-    dream.add_argument("--loss", choices=["l2", "mean"])
-    dream.add_argument("--border", type=int)
-    dream.add_argument("--normalize", choices=["mean_abs", "std"])
-    dream.add_argument("--clip", action="store_true")
-    dream.add_argument("--jitter", type=int)
-    dream.add_argument("--learning-phase", type=int, choices=[0, 1])
-    dream.add_argument("--weights", type=parse_weights, help="imagenet, none or a file path")
-    dream.add_argument("--seed", type=int)
     dream.add_argument(
-        "--tile-size", type=parse_tile_size, help="auto (default), none or pixels per tile side"
+        "--layers",
+        type=parse_layers,
+        default=None,
+        help="e.g. mixed3=0.8,mixed5=4 or mixed4:97=1; per octave: mixed3=1;mixed5=1",
     )
-    dream.add_argument(
-        "--memory-budget", type=float, metavar="GB", help="memory for --tile-size auto (GB)"
-    )
-    dream.add_argument("--precision", choices=["float32", "bfloat16", "float16"])
+    add_setting_options(dream)
     dream.add_argument(
         "--save-octaves", metavar="DIR", default=None, help="write one PNG per octave here"
     )
-    dream.add_argument(
-        "--overwrite", action="store_true", default=False, help="allow OUTPUT to be INPUT"
+
+    gallery = commands.add_parser(
+        "gallery",
+        help="a contact sheet: one small dream per layer or channel",
+        argument_default=argparse.SUPPRESS,
     )
-    dream.add_argument("--quiet", action="store_true", default=False, help="no progress bar")
+    gallery.add_argument("input", help="picture to dream")
+    gallery.add_argument("-o", "--output", required=True, help="the sheet to write (PNG, ...)")
+    gallery.add_argument(
+        "--layers", type=parse_key_list, default=None, help="e.g. mixed3,mixed4,mixed5"
+    )
+    gallery.add_argument(
+        "--channels", action="append", default=None, help="e.g. mixed4:0-15 (repeatable)"
+    )
+    gallery.add_argument("--size", type=int, default=256, help="pixels of each dream (256)")
+    gallery.add_argument("--columns", type=int, default=None, help="tiles per row")
+    add_setting_options(gallery)
 
     layers = commands.add_parser("layers", help="list a model's layer names")
     layers.add_argument("--model", default="inception_v3")
@@ -119,7 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
 SETTING_OPTIONS = (
     "model", "step", "num_octave", "octave_scale", "iterations", "loss", "border", "normalize",
     "clip", "jitter", "learning_phase", "seed", "tile_size", "memory_budget", "precision",
-    "max_loss", "weights",
+    "max_loss", "weights", "lap_levels", "smoothing", "continuity", "dream_l2", "guide", "mask",
+    "optimizer", "lbfgs_evaluations",
 )  # fmt: skip
 
 
@@ -143,6 +213,28 @@ def run_dream(options: argparse.Namespace) -> None:
         print(f"wrote {options.output}", file=sys.stderr)
 
 
+def run_gallery(options: argparse.Namespace) -> None:
+    """Dream a contact sheet of ``options.input`` into ``options.output``."""
+    from .gallery import dream_gallery
+
+    given = vars(options)
+    settings = {name: given[name] for name in SETTING_OPTIONS if name in given}
+    dream_gallery(
+        options.input,
+        options.layers,
+        channels=options.channels,
+        preset=options.preset,
+        size=options.size,
+        columns=options.columns,
+        output=options.output,
+        overwrite=options.overwrite,
+        progress=not options.quiet,
+        **settings,
+    )
+    if not options.quiet:
+        print(f"wrote {options.output}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``pydream`` console script; returns the exit code."""
     parser = build_parser()
@@ -153,6 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.showwarning = _show_one_line_warning
             if options.command == "dream":
                 run_dream(options)
+            elif options.command == "gallery":
+                run_gallery(options)
             elif options.command == "layers":
                 from .models import list_layers
 

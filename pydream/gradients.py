@@ -63,10 +63,13 @@ def _downsample(image):  # type: ignore[no-untyped-def]
 def _upsample(image, like):  # type: ignore[no-untyped-def]
     """``4 * blur`` of ``image`` spread over every second pixel of a zero image like ``like``."""
     shape = ops.shape(image)
+    channels = int(image.shape[-1])
     zeros = ops.zeros_like(image)
-    rows = ops.reshape(ops.stack([image, zeros], axis=2), (1, shape[1] * 2, shape[2], -1))
-    zero_rows = ops.zeros_like(rows)
-    spread = ops.reshape(ops.stack([rows, zero_rows], axis=3), (1, shape[1] * 2, shape[2] * 2, -1))
+    rows = ops.reshape(ops.stack([image, zeros], axis=2), (1, shape[1] * 2, shape[2], channels))
+    spread = ops.reshape(
+        ops.stack([rows, ops.zeros_like(rows)], axis=3),
+        (1, shape[1] * 2, shape[2] * 2, channels),
+    )
     target = ops.shape(like)
     spread = spread[:, : target[1], : target[2], :]
     return 4.0 * separable_blur(spread, BINOMIAL_TAPS)

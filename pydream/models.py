@@ -513,5 +513,6 @@ def feature_extractor(
             base.get_layer(name).input if name in inputs_of else base.get_layer(name).output
             for name in layer_names
         ]
-        cache[key] = keras.Model(inputs=base.inputs, outputs=outputs)
+        inputs = base.inputs[0] if len(base.inputs) == 1 else base.inputs
+        cache[key] = keras.Model(inputs=inputs, outputs=outputs)
     return cache[key]
