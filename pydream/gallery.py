@@ -180,7 +180,8 @@ def dream_gallery(
         channels: channel ranges (``"mixed4:0-15"`` or a list of such keys); each channel
             is one tile.
         preset: a preset for the shared settings (its layers are not used).
-        size: pixels of each dream's longer side (the picture is shrunk to it), 64..2048.
+        size: pixels of each dream's longer side (the picture is shrunk to it), 160..2048
+            (smaller dreams leave the deeper layers too few positions to dream).
         columns: tiles per row (default: a near-square grid, at most 8 wide).
         output: a file to write the sheet to (PNG keeps the entries in its metadata).
         overwrite: allow ``output`` to be the input file.
@@ -198,10 +199,10 @@ def dream_gallery(
     from .models import list_layers
     from .settings import SETTING_NAMES, check_int
 
-    unknown = sorted(set(settings) - set(SETTING_NAMES) | set(settings) & {"layers"})
+    unknown = sorted(set(settings) - set(SETTING_NAMES))
     if unknown:
         raise TypeError(f"dream_gallery() got unknown settings: {', '.join(unknown)}")
-    size = int(check_int("size", size, minimum=64, maximum=2048) or 0)
+    size = int(check_int("size", size, minimum=160, maximum=2048) or 0)
     checked = resolve_settings({"_": 1.0}, preset, settings)
     entries = gallery_entries(layers, channels) or list_layers(checked.model)
     if columns is not None:

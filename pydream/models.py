@@ -283,7 +283,7 @@ def _build_with_top(spec: ModelSpec, weights: str | None) -> keras.Model:
     pooled = keras.layers.GlobalAveragePooling2D(name="avg_pool")(headless.output)
     classes = int(fixed.layers[-1].units)
     logits = keras.layers.Dense(classes, name="predictions")(pooled)
-    model = keras.Model(headless.inputs, logits, name=f"{spec.name}_with_top")
+    model = keras.Model(headless.input, logits, name=f"{spec.name}_with_top")
     model.set_weights(fixed.get_weights())
     return model
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import signal
 import subprocess
@@ -9,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -171,3 +174,74 @@ def test_ctrl_c_exits_130_and_writes_nothing(tmp_path):
 
 def test_parse_layers():
     assert parse_layers("mixed3=0.8, mixed5=4") == {"mixed3": 0.8, "mixed5": 4.0}
+    assert parse_layers("mixed4:97=1,mixed5=0.5") == {"mixed4:97": 1.0, "mixed5": 0.5}
+    assert parse_layers("mixed4:97,120=1,mixed5:0-3=2") == {"mixed4:97,120": 1.0, "mixed5:0-3": 2.0}
+    assert parse_layers("mixed3=1;mixed5=1,mixed6=2") == [
+        {"mixed3": 1.0}, {"mixed5": 1.0, "mixed6": 2.0},
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ["mixed3,mixed4=1", "mixed4:97,120", "=1", "mixed3=x"])
+def test_parse_layers_refuses(text):
+    with pytest.raises(argparse.ArgumentTypeError):
+        parse_layers(text)
+
+
+def test_every_new_setting_reaches_the_engine(tiny_models, photo, tmp_path, capsys):
+    mask = tmp_path / "mask.png"
+    Image.new("L", (120, 90), 0).save(mask)
+    out = tmp_path / "out.png"
+    code = main(
+        ["dream", str(photo), "-o", str(out), "--model", "tiny", "--weights", "none",
+         "--layers", "square:1=1;double:0,2=2", "--num-octave", "2", "--guide", str(photo),
+         "--mask", str(mask), "--normalize", "laplacian", "--lap-levels", "3",
+         "--smoothing", "1.5", "--continuity", "0.1", "--dream-l2", "0.01", "--quiet"]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    settings = json.loads(Image.open(out).text["pydream:settings"])
+    assert settings["layers"] == [{"square:1": 1.0}, {"double:0,2": 2.0}]
+    assert settings["guide"] == str(photo) and settings["mask"] == str(mask)
+    assert (settings["normalize"], settings["lap_levels"], settings["smoothing"]) == (
+        "laplacian", 3, 1.5,
+    )  # fmt: skip
+    assert settings["continuity"] == 0.1 and settings["dream_l2"] == 0.01
+    # the mask is black: nothing dreams
+    assert np.array_equal(np.asarray(Image.open(out)), np.asarray(Image.open(photo)))
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [(["--layers", "square:7=1"], "channel 7 in 'square:7' is past the last channel"),
+     (["--guide", "missing.png"], "guide: input image not found"),
+     (["--mask", "{photo}.txt"], "mask: input image"),
+     (["--layers", "square=1;double=1;square=2"], "3 per-octave mappings but the dream has only"),
+     (["--smoothing", "-1"], "smoothing must be at least 0"),
+     (["--lap-levels", "40"], "lap_levels must be at most 12")],
+)  # fmt: skip
+def test_bad_new_settings_give_one_line(tiny_models, photo, tmp_path, capsys, args, words):
+    (tmp_path / "photo.png.txt").write_text("text")
+    args = [arg.replace("{photo}", str(photo)) for arg in args]
+    out = tmp_path / "out.png"
+    code = main(["dream", str(photo), "-o", str(out), "--model", "tiny", "--weights", "none",
+                 "--num-octave", "2", "--quiet", *args])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and words in err, err
+    assert not out.exists()
+
+
+def test_gallery_command(tiny_models, photo, tmp_path, capsys):
+    out = tmp_path / "sheet.png"
+    code = main(
+        ["gallery", str(photo), "-o", str(out), "--model", "tiny", "--weights", "none",
+         "--layers", "square", "--channels", "double:0-2", "--size", "160", "--columns", "2",
+         "--iterations", "2", "--quiet"]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    sheet = Image.open(out)
+    assert json.loads(sheet.text["pydream:settings"])["gallery"] == [
+        "square", "double:0", "double:1", "double:2",
+    ]  # fmt: skip
+    assert sheet.size[0] < sheet.size[1]  # 5 tiles in 2 columns: 3 rows
+    code = main(["gallery", str(photo), "-o", str(out), "--model", "tiny", "--weights", "none",
+                 "--channels", "double", "--quiet"])  # fmt: skip
+    assert code == 2 and "names no channels" in capsys.readouterr().err

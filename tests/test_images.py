@@ -222,7 +222,14 @@ INPUT_MODES = {
     "I": lambda a: Image.fromarray(a[..., 0]).convert("I"),
     "F": lambda a: Image.fromarray(a[..., 0]).convert("F"),
 }
-EXPECTED_PNG_MODES = {"1": "L", "P": "RGB", "PA": "RGBA", "CMYK": "RGB", "YCbCr": "RGB", "I": "I;16"}
+EXPECTED_PNG_MODES = {
+    "1": "L",
+    "P": "RGB",
+    "PA": "RGBA",
+    "CMYK": "RGB",
+    "YCbCr": "RGB",
+    "I": "I;16",
+}
 EXPECTED_PNG_MODES |= {"F": "L"}
 
 

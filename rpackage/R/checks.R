@@ -69,12 +69,14 @@ check_whole <- function(x, name, min = NULL, max = NULL, allow_null = FALSE) {
 }
 
 # A single finite number -> double (Python float).
-check_number <- function(x, name, min = NULL, above = NULL, allow_null = FALSE) {
+check_number <- function(x, name, min = NULL, above = NULL, max = NULL, allow_null = FALSE) {
   if (is.null(x) && allow_null) {
     return(NULL)
   }
   kind <- if (!is.null(above)) {
     sprintf("number greater than %s", format(above))
+  } else if (!is.null(min) && !is.null(max)) {
+    sprintf("number from %s to %s", format(min), format(max))
   } else if (identical(min, 0)) {
     "non-negative number"
   } else if (!is.null(min)) {
@@ -83,7 +85,8 @@ check_number <- function(x, name, min = NULL, above = NULL, allow_null = FALSE) 
     "number"
   }
   good <- is.numeric(x) && length(x) == 1L && !is.na(x) && is.finite(x) &&
-    (is.null(min) || x >= min) && (is.null(above) || x > above)
+    (is.null(min) || x >= min) && (is.null(above) || x > above) &&
+    (is.null(max) || x <= max)
   if (!good) {
     abort_argument(sprintf(
       "`%s` must be a single finite %s%s, not %s.",
