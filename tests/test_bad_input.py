@@ -18,6 +18,7 @@ from PIL import Image
 import pydream
 from pydream.cli import main
 
+from .conftest import REAL_WEIGHTS
 from .test_images import png_header_claiming
 
 
@@ -49,6 +50,11 @@ def _not_weights(folder: Path) -> Path:
     return _photo(folder)
 
 
+def _photo_and_notes(folder: Path) -> Path:
+    (folder / "notes.png").write_text("dear diary\n" * 20)
+    return _photo(folder)
+
+
 # name: (make the input in a folder, Python keyword arguments, command-line arguments, words)
 CASES: dict[str, tuple[Callable[[Path], Path], dict, list[str], str]] = {
     "missing file": (lambda folder: folder / "missing.jpg", {}, [], "input image not found"),
@@ -72,7 +78,24 @@ CASES: dict[str, tuple[Callable[[Path], Path], dict, list[str], str]] = {
                                 "more than the memory budget"),
     "unknown output format": (_photo, {"output": "OUT.xyz"}, ["-o", "OUT.xyz"],
                               "cannot tell the image format"),
+    "channel past the last": (_photo, {"layers": {"mixed3:900": 1.0}},
+                              ["--layers", "mixed3:900=1"], "has 768 channels (0..767)"),
+    "guide that is not a picture": (_photo_and_notes, {"guide": "NOTES"}, ["--guide", "NOTES"],
+                                    "guide: input image"),
+    "mask that is not a picture": (_photo_and_notes, {"mask": "NOTES"}, ["--mask", "NOTES"],
+                                   "mask: input image"),
+    "schedule longer than the octaves": (
+        _photo, {"layers": [{"mixed3": 1.0}] * 4, "num_octave": 3},
+        ["--layers", "mixed3=1;mixed3=1;mixed3=1;mixed3=1", "--num-octave", "3"],
+        "4 per-octave mappings but the dream has only 3 octaves",
+    ),
 }  # fmt: skip
+if REAL_WEIGHTS.is_file():
+    CASES["class on weights without the top"] = (
+        _photo, {"layers": {"predictions:207": 1.0}, "weights": str(REAL_WEIGHTS)},
+        ["--layers", "predictions:207=1", "--weights", str(REAL_WEIGHTS)],
+        "has no classification top",
+    )  # fmt: skip
 
 
 def _snapshot(folder: Path) -> dict[str, str]:
@@ -88,6 +111,7 @@ def _resolve(value: object, folder: Path, image: Path) -> object:
         "INPUT": str(image),
         "WEIGHTS": str(folder / "fake.weights.h5"),
         "OUT.xyz": str(folder / "out.xyz"),
+        "NOTES": str(folder / "notes.png"),
     }
     return replacements.get(value, value) if isinstance(value, str) else value
 

@@ -94,7 +94,7 @@ smoother = {
     "mean_abs": {},
     "laplacian": {"normalize": "laplacian"},
     "smoothing": {"smoothing": 1.5},
-    "continuity": {"continuity": 20.0},
+    "continuity": {"continuity": 1000.0},
 }
 for name, settings in smoother.items():
     pydream.deep_dream(
