@@ -187,7 +187,9 @@ def dream_gallery(
         overwrite: allow ``output`` to be the input file.
         progress: a progress bar counting dreams.
         **settings: any ``deep_dream`` setting (``model``, ``weights``, ``step``,
-            ``iterations``, ``guide``, ``mask``, ...), shared by every tile.
+            ``iterations``, ``guide``, ``mask``, ...), shared by every tile. ``border``
+            defaults to 0 here (unless a preset sets it): in a small dream the deep layers
+            have few positions, and a crop of 2 would leave them almost nothing.
 
     Returns:
         The sheet, a uint8 RGB array.
@@ -197,13 +199,14 @@ def dream_gallery(
     """
     from .dream import DEFAULT_DREAMER, resolve_settings
     from .models import list_layers
-    from .settings import SETTING_NAMES, check_int
+    from .settings import SETTING_NAMES, Default, check_int
 
     unknown = sorted(set(settings) - set(SETTING_NAMES))
     if unknown:
         raise TypeError(f"dream_gallery() got unknown settings: {', '.join(unknown)}")
     size = int(check_int("size", size, minimum=160, maximum=2048) or 0)
-    checked = resolve_settings({"_": 1.0}, preset, settings)
+    # Small dreams: without a border crop the deep layers keep their few positions.
+    checked = resolve_settings({"_": 1.0}, preset, {"border": Default(0), **settings})
     entries = gallery_entries(layers, channels) or list_layers(checked.model)
     if columns is not None:
         columns = int(check_int("columns", columns, minimum=1, maximum=64) or 1)

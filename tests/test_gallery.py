@@ -53,7 +53,7 @@ def test_gallery_dreams_each_entry_with_one_model_build(tiny_models, photo, monk
     assert len(builds) == 1
     single = pydream.deep_dream(
         np.asarray(pydream.gallery.gallery_picture(photo, 160)), {"double:1": 1.0},
-        model="tiny", weights=None, iterations=2, step=0.2, max_loss=None, seed=0,
+        model="tiny", weights=None, iterations=2, step=0.2, max_loss=None, seed=0, border=0,
     )  # fmt: skip
     height, width = single.shape[:2]
     third = sheet[GAP : GAP + height, 3 * GAP + 2 * width : 3 * GAP + 3 * width]
