@@ -102,14 +102,15 @@ for name, settings in smoother.items():
         output=out / f"smoother_{name}.png", **settings,
     )  # fmt: skip
 
-# %% Any Keras model: a network of your own, with its preprocessing named
-# (a randomly initialised VGG16 here, so the dream is only coloured noise).
+# %% Any Keras model: a network of your own, with its preprocessing named (a randomly
+# initialised VGG16 here, so the dream is only coloured noise). `step` is in the network's
+# input units: with "caffe" preprocessing those are pixel levels, so steps are larger.
 import keras  # noqa: E402
 
 network = keras.applications.VGG16(include_top=False, weights=None)
 print(pydream.list_layers(network)[:5])
 pydream.deep_dream(
     jellyfish, {"block3_conv3": 1.0}, model=network, preprocess="caffe", num_octave=1,
-    iterations=5, output=out / "vgg16_random.png",
+    iterations=5, step=2.0, output=out / "vgg16_random.png",
 )  # fmt: skip
 print(f"wrote the pictures to {out}")
