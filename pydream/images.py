@@ -13,14 +13,16 @@ import json
 import os
 import tempfile
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 from ._version import __version__
+
+T = TypeVar("T")
 
 ALPHA_MODES = ("RGBA", "LA", "PA", "RGBa", "La")
 SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
@@ -163,18 +165,24 @@ class MaskImage:
     path: Path | None = None
 
 
+def call_named(function: Callable[[Any], T], value: Any, name: str, accepted: str) -> T:
+    """``function(value)`` with its errors about ``value`` naming it as ``name``.
+
+    ``accepted`` says what ``name`` may be (for the ``TypeError``).
+    """
+    try:
+        return function(value)
+    except TypeError:
+        raise TypeError(f"{name} must be {accepted}, not {type(value).__name__}") from None
+    except FileNotFoundError as error:
+        raise FileNotFoundError(f"{name}: {error}") from None
+    except ValueError as error:
+        raise ValueError(f"{name}: {error}") from None
+
+
 def load_guide(guide: Any) -> LoadedImage:
     """Read a guide picture (path, ``PIL.Image`` or uint8 array), naming it in errors."""
-    try:
-        return load_image(guide)
-    except TypeError:
-        raise TypeError(
-            f"guide must be a file path, a PIL.Image or a uint8 array, not {type(guide).__name__}"
-        ) from None
-    except FileNotFoundError as error:
-        raise FileNotFoundError(f"guide: {error}") from None
-    except ValueError as error:
-        raise ValueError(f"guide: {error}") from None
+    return call_named(load_image, guide, "guide", "a file path, a PIL.Image or a uint8 array")
 
 
 def load_mask(mask: Any) -> MaskImage:
@@ -188,17 +196,8 @@ def load_mask(mask: Any) -> MaskImage:
     if isinstance(mask, np.ndarray) and mask.dtype != np.uint8:
         values = _mask_array(mask)
     else:
-        try:
-            pil, path = to_pil(mask)
-        except TypeError:
-            raise TypeError(
-                "mask must be a file path, a PIL.Image or an array of 0..1 or 0..255 values, "
-                f"not {type(mask).__name__}"
-            ) from None
-        except FileNotFoundError as error:
-            raise FileNotFoundError(f"mask: {error}") from None
-        except ValueError as error:
-            raise ValueError(f"mask: {error}") from None
+        accepted = "a file path, a PIL.Image or an array of 0..1 or 0..255 values"
+        pil, path = call_named(to_pil, mask, "mask", accepted)
         if pil.mode in SIXTEEN_BIT_MODES:
             gray = _sixteen_bit_to_8(pil)
         else:
