@@ -8,6 +8,8 @@
 #' `x / 127.5 - 1`, so from -1 to 1), with a leading batch dimension.
 #'
 #' @inheritParams deep_dream
+#' @param model The network's name: "inception_v3" (default), "vgg16", ... (see
+#'   [list_layers()]).
 #' @return A numeric array of dim 1 x height x width x 3.
 #' @family building blocks
 #' @examples
@@ -30,7 +32,7 @@ preprocess_image <- function(image, model = "inception_v3") {
 #'
 #' @param x A numeric array of dim 1 x height x width x 3 (or height x width x 3) in the
 #'   network's input range, as [preprocess_image()] and [gradient_ascent()] return.
-#' @inheritParams deep_dream
+#' @inheritParams preprocess_image
 #' @return A `"deep_dream"` array of dim height x width x 3, values 0 to 255.
 #' @family building blocks
 #' @examples
@@ -111,9 +113,15 @@ save_img <- function(img, fname) {
 #' @param step Step size (a non-negative number).
 #' @param max_loss Stop before a step whose loss is above this; `NULL` (the default here)
 #'   never stops.
+#' @param layers Layer contributions: a named list (or named numeric vector) of layer key =
+#'   coefficient, e.g. `list(mixed3 = 0.8, mixed5 = 4)` or `list("mixed4:0-15" = 1)` (see
+#'   [deep_dream()] for the keys); `NULL` uses the "chollet" preset's layers.
+#' @param normalize Gradient normalisation: "mean_abs", "std" or "laplacian" (a 4-band
+#'   Laplacian pyramid of the gradient, each band divided by its standard deviation).
 #' @param tile_size `NULL` (the default here) computes the gradient on the whole image; a
 #'   whole number computes it on tiles of at most that many pixels a side; "auto" tiles
 #'   only when the image would not fit `memory_budget` (see [deep_dream()]).
+#' @inheritParams preprocess_image
 #' @inheritParams deep_dream
 #' @return A numeric array the shape of `x`.
 #' @family building blocks
@@ -141,12 +149,12 @@ gradient_ascent <- function(x, iterations, step, max_loss = NULL, layers = NULL,
   }
   kwargs <- list()
   kwargs["max_loss"] <- list(check_number(max_loss, "max_loss", allow_null = TRUE))
-  kwargs["layers"] <- list(check_layers(layers))
+  kwargs["layers"] <- list(check_layers(layers, allow_schedule = FALSE))
   kwargs$model <- check_string(model, "model")
   kwargs["weights"] <- list(check_weights(weights))
   kwargs$loss <- check_choice(loss, "loss", c("l2", "mean"))
   kwargs$border <- check_whole(border, "border", min = 0)
-  kwargs$normalize <- check_choice(normalize, "normalize", c("mean_abs", "std"))
+  kwargs$normalize <- check_choice(normalize, "normalize", c("mean_abs", "std", "laplacian"))
   kwargs$clip <- check_flag(clip, "clip")
   kwargs$jitter <- check_whole(jitter, "jitter", min = 0)
   kwargs["seed"] <- list(check_whole(seed, "seed", min = 0, allow_null = TRUE))

@@ -7,6 +7,9 @@ describe_value <- function(x) {
   if (is.null(x)) {
     return("NULL")
   }
+  if (inherits(x, "python.builtin.object")) {
+    return(paste0("a Python object of class \"", class(x)[[1]], "\""))
+  }
   if (is.function(x)) {
     return("a function")
   }
@@ -192,17 +195,41 @@ check_output_path <- function(x, name, allow_null = TRUE) {
   path
 }
 
-# Layer contributions: a named list (or named numeric vector) of numbers, e.g. the blog's
-# LContrib, -> a named list of doubles that reticulate turns into a Python dict.
-check_layers <- function(layers, name = "layers", allow_null = TRUE) {
+# The largest channel or class index a layer key may name (the engine's limit too).
+max_layer_index <- 1e6
+
+# Layer contributions: a named list (or named numeric vector) of layer key = coefficient,
+# e.g. the blog's LContrib, -> a named list of doubles that reticulate turns into a Python
+# dict. With `allow_schedule`, an unnamed list of such lists (one per octave, smallest
+# first) -> an unnamed list of named lists, which reticulate turns into a list of dicts.
+check_layers <- function(layers, name = "layers", allow_null = TRUE, allow_schedule = TRUE) {
   if (is.null(layers) && allow_null) {
     return(NULL)
   }
+  if (allow_schedule && is_layer_schedule(layers)) {
+    return(lapply(seq_along(layers), function(i) {
+      check_layer_mapping(layers[[i]], sprintf("%s[[%d]]", name, i), allow_schedule = FALSE)
+    }))
+  }
+  check_layer_mapping(layers, name, allow_schedule)
+}
+
+# An unnamed list holding at least one list or named vector: one mapping per octave.
+is_layer_schedule <- function(x) {
+  is.list(x) && !is.data.frame(x) && length(x) > 0L && is.null(names(x)) &&
+    any(vapply(x, function(item) is.list(item) || !is.null(names(item)), logical(1)))
+}
+
+# One mapping of layer keys to coefficients -> a named list of doubles.
+check_layer_mapping <- function(layers, name, allow_schedule = FALSE) {
   example <- "e.g. `list(mixed3 = 0.8, mixed5 = 4)`"
-  if (!(is.list(layers) || is.numeric(layers)) || is.data.frame(layers)) {
+  if (!(is.list(layers) || (is.numeric(layers) && !is.null(names(layers)))) ||
+      is.data.frame(layers) || inherits(layers, "python.builtin.object")) {
     abort_argument(sprintf(
-      "`%s` must be a named list of layer contributions, %s, not %s.",
-      name, example, describe_value(layers)
+      "`%s` must be a named list of layer contributions, %s%s, not %s.",
+      name, example,
+      if (allow_schedule) ", or a list of such lists (one per octave)" else "",
+      describe_value(layers)
     ))
   }
   if (length(layers) == 0L) {
@@ -220,6 +247,9 @@ check_layers <- function(layers, name = "layers", allow_null = TRUE) {
       layer_names[anyDuplicated(layer_names)]
     ))
   }
+  for (key in layer_names) {
+    parse_layer_key(key, name)
+  }
   values <- lapply(seq_along(layers), function(i) {
     value <- layers[[i]]
     if (!(is.numeric(value) && length(value) == 1L && !is.na(value) && is.finite(value))) {
@@ -234,9 +264,153 @@ check_layers <- function(layers, name = "layers", allow_null = TRUE) {
   values
 }
 
+# A layer key: NAME (the whole layer), NAME:INDEX, NAME:I1,I2 or NAME:FIRST-LAST (channels
+# of a layer, or classes of a classification layer such as "predictions:207"), indices
+# whole numbers from 0, ranges inclusive. Returns the layer name and whether channels are
+# selected, or raises the error the engine would (pydream.settings.parse_layer_key).
+parse_layer_key <- function(key, name = "layers") {
+  text <- trimws(key)
+  if (is.na(key) || !nzchar(text)) {
+    abort_argument(sprintf("`%s`: layer names must be non-empty strings.", name))
+  }
+  colon <- regexpr(":", text, fixed = TRUE)
+  if (colon < 0L) {
+    return(list(layer = text, selected = FALSE))
+  }
+  layer <- trimws(substr(text, 1L, colon - 1L))
+  if (!nzchar(layer)) {
+    abort_argument(sprintf("`%s`: \"%s\" has no layer name before \":\".", name, key))
+  }
+  selection <- substr(text, colon + 1L, nchar(text))
+  # a sentinel keeps empty parts at the end ("mixed4:3," has an empty second part)
+  parts <- strsplit(paste0(selection, ",."), ",", fixed = TRUE)[[1]]
+  for (part in trimws(parts[-length(parts)])) {
+    dash <- regexpr("-", part, fixed = TRUE)
+    first <- if (dash < 0L) part else trimws(substr(part, 1L, dash - 1L))
+    last <- if (dash < 0L) first else trimws(substr(part, dash + 1L, nchar(part)))
+    if (!grepl("^[0-9]+$", first) || !grepl("^[0-9]+$", last)) {
+      abort_argument(sprintf(
+        paste0("`%s`: \"%s\" must look like LAYER:CHANNEL, LAYER:C1,C2 or LAYER:FIRST-LAST ",
+               "with whole numbers from 0, e.g. \"mixed4:97\" or \"mixed4:0-15\"."),
+        name, key
+      ))
+    }
+    start <- as.numeric(first)
+    stop <- as.numeric(last)
+    if (stop < start) {
+      abort_argument(sprintf(
+        "`%s`: the range in \"%s\" runs backwards (%s-%s).", name, key, first, last
+      ))
+    }
+    if (stop > max_layer_index) {
+      abort_argument(sprintf(
+        "`%s`: the index %s in \"%s\" is beyond any network.", name, last, key
+      ))
+    }
+  }
+  list(layer = layer, selected = TRUE)
+}
+
+# Layer keys as a character vector (dream_gallery()) -> a list of strings (a Python list,
+# so that one key is never split at its commas). With `channels`, every key must select
+# channels ("mixed4:0-15"); otherwise a comma outside a channel list is two keys in one.
+check_layer_keys <- function(keys, name, channels = FALSE) {
+  if (is.null(keys)) {
+    return(NULL)
+  }
+  example <- if (channels) "c(\"mixed4:0-15\")" else "c(\"mixed3\", \"mixed4:97\")"
+  if (!is.character(keys) || length(keys) == 0L || anyNA(keys)) {
+    abort_argument(sprintf(
+      "`%s` must be a character vector of layer keys, e.g. `%s`, or NULL, not %s.",
+      name, example, describe_value(keys)
+    ))
+  }
+  for (key in keys) {
+    parsed <- parse_layer_key(key, name)
+    if (channels && !parsed$selected) {
+      abort_argument(sprintf(
+        "`%s`: \"%s\" names no channels; write LAYER:FIRST-LAST, e.g. \"mixed4:0-15\".",
+        name, key
+      ))
+    }
+    if (!channels && grepl(",", parsed$layer, fixed = TRUE)) {
+      abort_argument(sprintf(
+        "`%s`: \"%s\" holds several layer names; give one key per element, e.g. `%s`.",
+        name, key, example
+      ))
+    }
+  }
+  as.list(unname(keys))
+}
+
+# The model: a name from the engine's registry, or a Keras model object (a Python
+# keras.Model reached through reticulate, e.g. a keras3 model), passed on untouched; the
+# engine says if an object is not a Keras model it can dream with.
+check_model <- function(model, name = "model") {
+  if (inherits(model, "python.builtin.object")) {
+    return(model)
+  }
+  if (!(is.character(model) && length(model) == 1L && !is.na(model) && nzchar(model))) {
+    abort_argument(sprintf(
+      paste0("`%s` must be a model name such as \"inception_v3\" (see list_layers()) ",
+             "or a Keras model object, not %s."),
+      name, describe_value(model)
+    ))
+  }
+  model
+}
+
+# preprocess / deprocess of a model object: NULL, a scheme ("tf", "caffe", "torch"), an R
+# function or a Python callable.
+preprocessing_schemes <- c("tf", "caffe", "torch")
+
+check_processing <- function(x, name) {
+  if (is.null(x) || inherits(x, "python.builtin.object") || is.function(x)) {
+    return(x)
+  }
+  if (!(is.character(x) && length(x) == 1L && !is.na(x) && x %in% preprocessing_schemes)) {
+    abort_argument(sprintf(
+      "`%s` must be NULL, one of %s, or a function, not %s.",
+      name, paste0("\"", preprocessing_schemes, "\"", collapse = ", "), describe_value(x)
+    ))
+  }
+  x
+}
+
+# preprocess and deprocess together: only for a model object, and functions come in pairs.
+check_processing_pair <- function(model, preprocess, deprocess) {
+  if (is.null(preprocess) && is.null(deprocess)) {
+    return(invisible())
+  }
+  if (!inherits(model, "python.builtin.object")) {
+    abort_argument(sprintf(
+      paste0("`preprocess` and `deprocess` are for a Keras model object given as `model`; ",
+             "\"%s\" knows its own preprocessing."),
+      model
+    ))
+  }
+  r_function <- function(x) is.function(x) && !inherits(x, "python.builtin.object")
+  python_value <- function(x) inherits(x, "python.builtin.object")
+  if (!python_value(preprocess) && !python_value(deprocess) &&
+      (r_function(preprocess) || r_function(deprocess)) &&
+      !(r_function(preprocess) && r_function(deprocess))) {
+    abort_argument(paste0(
+      "Give `preprocess` and `deprocess` both as functions (`deprocess` must undo ",
+      "`preprocess`), or name one scheme."
+    ))
+  }
+  invisible()
+}
+
 # The image argument: a path, an R array of pixels (0..255), a raster, or a Python object.
 # Returns what the engine accepts: a path string or a NumPy uint8 array.
 as_image_argument <- function(image, name = "image") {
+  image_to_python(check_image(image, name))
+}
+
+# The checks of an image argument, in R alone: a path (expanded, it must exist), a Python
+# object (untouched) or an integer array of pixels (see check_pixels()).
+check_image <- function(image, name = "image") {
   if (inherits(image, "python.builtin.object")) {
     return(image)
   }
@@ -245,8 +419,75 @@ as_image_argument <- function(image, name = "image") {
   } else if (is.character(image)) {
     return(check_existing_file(image, name))
   }
-  pixels <- check_pixels(image, name)
-  r_to_numpy(pixels, dtype = "uint8")
+  check_pixels(image, name)
+}
+
+# A checked image (see check_image()) -> what the engine accepts.
+image_to_python <- function(image) {
+  if (is.numeric(image)) r_to_numpy(image, dtype = "uint8") else image
+}
+
+# Luma weights of ITU-R 601, which Pillow uses to turn a colour file into grey.
+luma_weights <- c(0.299, 0.587, 0.114)
+
+# The mask: a file path (expanded, it must exist), a Python object (untouched), or in R a
+# matrix height x width of values from 0 to 1 (or 0 to 255 when any value is above 1), TRUE
+# and FALSE, or an array height x width x 1 to 4 or a raster (grey with alpha: the grey; RGB
+# and RGBA: the luma of the colours, alpha ignored, as for a file) -> a double matrix 0..1.
+check_mask <- function(mask, name = "mask") {
+  if (is.null(mask) || inherits(mask, "python.builtin.object")) {
+    return(mask)
+  }
+  if (inherits(mask, c("raster", "nativeRaster"))) {
+    mask <- raster_to_array(mask)
+  } else if (is.character(mask) && is.null(dim(mask))) {
+    return(check_existing_file(mask, name))
+  }
+  dims <- dim(mask)
+  shape_ok <- (is.numeric(mask) || is.logical(mask)) && length(dims) %in% c(2L, 3L) &&
+    all(dims[1:2] > 0L) && (length(dims) == 2L || dims[[3]] %in% 1:4)
+  if (!shape_ok) {
+    abort_argument(sprintf(
+      paste0("`%s` must be a file path or a numeric matrix (height x width) of values ",
+             "from 0 to 1 (or 0 to 255), not %s."),
+      name, describe_shape(mask)
+    ))
+  }
+  if (anyNA(mask)) {
+    abort_argument(sprintf("`%s` contains missing values (NA).", name))
+  }
+  values <- unclass(mask)
+  storage.mode(values) <- "double"
+  if (any(is.infinite(values))) {
+    abort_argument(sprintf(
+      "`%s` contains infinite values; use numbers from 0 to 1 (or 0 to 255).", name
+    ))
+  }
+  low <- min(values)
+  high <- max(values)
+  if (low < 0 || high > 255) {
+    abort_argument(sprintf(
+      "`%s` must hold values from 0 to 1 (or 0 to 255), but they range from %s to %s.",
+      name, format(low), format(high)
+    ))
+  }
+  if (length(dims) == 3L) {
+    values <- if (dims[[3]] <= 2L) {
+      values[, , 1L]
+    } else {
+      luma_weights[[1]] * values[, , 1L] + luma_weights[[2]] * values[, , 2L] +
+        luma_weights[[3]] * values[, , 3L]
+    }
+  }
+  if (high > 1) {
+    values <- values / 255
+  }
+  matrix(pmin(pmax(values, 0), 1), nrow = dims[[1]], ncol = dims[[2]])
+}
+
+# A checked mask (see check_mask()) -> what the engine accepts: a float32 array (H, W) in 0..1.
+mask_to_python <- function(mask) {
+  if (is.numeric(mask)) r_to_numpy(mask, dtype = "float32") else mask
 }
 
 # An R array of pixels, H x W, H x W x 3 or H x W x 4, values 0..255 -> rounded integers.

@@ -44,6 +44,28 @@ restore_arrays <- function(x) {
   x
 }
 
+# An R function of an array (a model object's preprocess or deprocess) -> a Python
+# function of a NumPy array. The array crosses as values and a dim both ways; an R error
+# in the function comes back to the engine as its message, and to R as a one-line error.
+r_array_function <- function(f, what) {
+  force(f)
+  wrapper <- function(x) {
+    tryCatch({
+      x <- restore_arrays(x)
+      result <- f(x)
+      if (!is.numeric(result) || anyNA(result)) {
+        return(sprintf("it returned %s, not an array of numbers", describe_shape(result)))
+      }
+      dims <- dim(result)
+      if (is.null(dims)) {
+        dims <- if (length(result) == length(x)) dim(x) %||% length(x) else length(result)
+      }
+      list(values = as.double(result), shape = as.list(as.integer(dims)))
+    }, error = function(e) conditionMessage(e))
+  }
+  python_bridge()$r_array_function(reticulate::r_to_py(wrapper, convert = TRUE), what)
+}
+
 # Call pydream.<name>(...) through the bridge; turn a Python failure into an R error.
 # The engine's notices (decisions it made, such as tiling a large dream) become R messages
 # of class "deepdream_note"; its other warnings become R warnings.

@@ -4,7 +4,13 @@
 #' `layers` in [deep_dream()]. InceptionV3's are its eleven "mixed" blocks, `mixed0` to
 #' `mixed10`: low numbers give strokes and textures, high numbers eyes, faces and animals.
 #'
-#' @inheritParams deep_dream
+#' A layer key in `layers` may also select channels of a layer (`"mixed4:97"`,
+#' `"mixed4:0-15"`) or, with the classification top, ImageNet classes (`"predictions:207"`);
+#' see [deep_dream()].
+#'
+#' @param model The network: a model name ("inception_v3", the default, "vgg16", "vgg19",
+#'   "xception", "resnet50", "mobilenet_v2", "inception_resnet_v2") or a Keras model object
+#'   (a Python `keras.Model` reached through reticulate), whose layers are all listed.
 #' @param all_layers If `TRUE`, list every layer of the network (convolutions, pools, ...),
 #'   not only the blocks a dream usually uses; any of them can be used in `layers`.
 #' @return A character vector of layer names.
@@ -12,10 +18,13 @@
 #' if (pydream_available()) {
 #'   list_layers()
 #'   list_layers("vgg16")
+#'   # a Keras model object
+#'   keras <- reticulate::import("keras")
+#'   list_layers(keras$applications$VGG16(include_top = FALSE, weights = NULL))
 #' }
 #' @export
 list_layers <- function(model = "inception_v3", all_layers = FALSE) {
-  model <- check_string(model, "model")
+  model <- check_model(model)
   all_layers <- check_flag(all_layers, "all_layers")
   as.character(unlist(call_pydream("list_layers", list(model), list(all_layers = all_layers))))
 }

@@ -59,6 +59,24 @@ def to_r(value: Any) -> Any:
     return value
 
 
+def r_array_function(function: Any, what: str) -> Any:
+    """Wrap an R function of an array (see ``r_array_function`` in R) as a function of a
+    NumPy array, for a model object's ``preprocess`` or ``deprocess``.
+
+    The R side receives ``to_r(array)`` and returns ``{"values": [...], "shape": [...]}``,
+    or the message of the R error it caught, which is raised here as a ``ValueError``.
+    """
+
+    def apply(array: Any) -> np.ndarray:
+        result = function(to_r(np.asarray(array)))
+        if not isinstance(result, Mapping):
+            raise ValueError(f"the {what} function failed in R: {result}")
+        return array_from_r(result["values"], result["shape"], "float32")
+
+    apply.__name__ = apply.__qualname__ = f"r_{what}"
+    return apply
+
+
 def r_callback(function: Any) -> Any:
     """Wrap an R function as the engine's callback(octave, step, loss) -> bool."""
 
@@ -145,7 +163,7 @@ def step_plan(kwargs: Mapping[str, Any]) -> dict[str, int]:
     arguments.pop("layers", None)
     try:
         settings = resolve_settings(kwargs.get("layers"), kwargs.get("preset"), arguments)
-    except (TypeError, ValueError):
+    except Exception:  # the dream call that follows reports it
         return {"num_octave": 1, "iterations": 1}
     return {"num_octave": settings.num_octave, "iterations": settings.iterations}
 

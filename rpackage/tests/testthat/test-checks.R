@@ -141,7 +141,10 @@ test_that("building blocks check their arguments in R", {
                "does not exist")
   expect_error(octave_shapes(c(100, 100), num_octave = "3", octave_scale = 1.4),
                "`num_octave`")
-  expect_error(list_layers(model = 3), "`model` must be a single non-empty string")
+  expect_error(list_layers(model = 3),
+               paste0("`model` must be a model name such as \"inception_v3\" (see ",
+                      "list_layers()) or a Keras model object, not 3."),
+               fixed = TRUE)
   expect_error(install_deepdream(source = NA), "`source`")
 })
 
