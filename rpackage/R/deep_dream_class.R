@@ -69,5 +69,6 @@ plot.deep_dream <- function(x, ...) {
 
 #' @export
 as.array.deep_dream <- function(x, ...) {
+  attr(x, "entries") <- NULL
   unclass(x)
 }

@@ -142,8 +142,9 @@
 #' @return The dream: an array of dim height x width x 3 with values from 0 to 255 and class
 #'   "deep_dream"; `plot()` draws it and `as.raster()` converts it. If `output` is given it
 #'   is also written there.
-#' @seealso [gradient_ascent()] and the other building blocks, to follow the method step
-#'   by step; `vignette("jellyfish", package = "deepdream")`.
+#' @seealso [dream_gallery()] to compare layers or channels side by side;
+#'   [gradient_ascent()] and the other building blocks, to follow the method step by step;
+#'   `vignette("jellyfish", package = "deepdream")`.
 #' @examples
 #' if (pydream_available()) {
 #'   img <- example_image("jellyfish")

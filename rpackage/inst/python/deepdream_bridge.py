@@ -95,7 +95,7 @@ def call(name: str, args: Any = None, kwargs: Any = None) -> dict[str, Any]:
     the user, such as tiling), which R shows as messages; ``warnings`` the texts of its
     other ``UserWarning``s, which R shows as warnings.
     """
-    function = getattr(pydream, name)
+    function = _BRIDGE_FUNCTIONS[name] if name in _BRIDGE_FUNCTIONS else getattr(pydream, name)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -171,3 +171,25 @@ def step_plan(kwargs: Mapping[str, Any]) -> dict[str, int]:
 def presets() -> dict[str, Any]:
     """The engine's presets as plain dicts."""
     return to_r(pydream.presets)
+
+
+def gallery(image: Any, layers: Any = None, **kwargs: Any) -> dict[str, Any]:
+    """``pydream.dream_gallery(image, layers, **kwargs)`` and the keys it dreamed, in order.
+
+    Returns ``{"sheet": array, "entries": [...]}``: the entries are those of
+    ``pydream.gallery.gallery_entries``, or, without ``layers`` and ``channels``, the layers
+    ``list_layers`` shows for the model the settings resolve to.
+    """
+    from pydream.gallery import gallery_entries
+
+    sheet = pydream.dream_gallery(image, layers, **kwargs)
+    entries = gallery_entries(layers, kwargs.get("channels"))
+    if not entries:
+        arguments = {key: value for key, value in kwargs.items() if key in SETTING_NAMES}
+        model = resolve_settings({"_": 1.0}, kwargs.get("preset"), arguments).model
+        entries = pydream.list_layers(model)
+    return {"sheet": sheet, "entries": list(entries)}
+
+
+# Functions of this module that R calls through ``call`` (the others are pydream's).
+_BRIDGE_FUNCTIONS = {"gallery": gallery}

@@ -114,3 +114,13 @@ test_that("an object that is not a Keras model is a one-line R error", {
                   error = function(e) e)
   expect_match(conditionMessage(err), "unknown layer 'third'", fixed = TRUE)
 })
+
+test_that("a gallery dreams every layer of a model object by default", {
+  keras <- keras_for_tests()
+  sheet <- dream_gallery(synthetic_image(120L, 160L), model = tiny_model(keras),
+                         size = 160L, num_octave = 1L, iterations = 1L, border = 0L,
+                         progress = FALSE)
+  expect_identical(attr(sheet, "entries"), c("first", "second"))
+  # three tiles on a near-square grid: two columns, two rows
+  expect_identical(dim(sheet), c(2L * (120L + 22L + 4L) + 4L, 2L * (160L + 4L) + 4L, 3L))
+})
