@@ -204,6 +204,141 @@ def test_r_array_input_and_plot(r: GilHoldingR, small_photo: Path) -> None:
     assert r.get("file.size(plot_file)")[0] > 1000
 
 
+@pytest.fixture(scope="module")
+def photo_160(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The jellyfish photo resized to 160 pixels wide (107 high)."""
+    source = IMAGES / "jellyfish.jpg"
+    if not source.is_file():
+        pytest.skip(f"example photos not found in {IMAGES}")
+    picture = Image.open(source).convert("RGB")
+    picture.thumbnail((160, 160), Image.Resampling.LANCZOS)
+    path = tmp_path_factory.mktemp("photos") / "jellyfish_160.png"
+    picture.save(path)
+    return path
+
+
+@needs_real_weights
+def test_r_and_python_dream_the_same_guided_channel_masked_picture(
+    r: GilHoldingR, photo_160: Path
+) -> None:
+    """Channel keys, a guide photo and a mask (left half 0) reach the engine alike."""
+    guide = IMAGES / "sky_clouds.jpg"
+    if not guide.is_file():
+        pytest.skip(f"the guide photo is missing: {guide}")
+    original = np.asarray(Image.open(photo_160).convert("RGB"))
+    height, width = original.shape[:2]
+    mask = np.ones((height, width))
+    mask[:, : width // 2] = 0.0
+    expected = pydream.deep_dream(
+        str(photo_160),
+        {"mixed4:0-31": 1.0, "mixed3": 0.5},
+        weights=str(REAL_WEIGHTS),
+        num_octave=2,
+        iterations=3,
+        step=0.02,
+        max_loss=None,
+        seed=5,
+        jitter=4,
+        guide=str(guide),
+        mask=mask,
+    )
+    r.run(f"mask <- matrix(1, {height}L, {width}L); mask[, seq_len({width // 2}L)] <- 0")
+    got = _r_dream(
+        r,
+        f'deep_dream({_r_string(photo_160)}, layers = list("mixed4:0-31" = 1, mixed3 = 0.5), '
+        f"weights = {_r_string(REAL_WEIGHTS)}, num_octave = 2L, iterations = 3L, step = 0.02, "
+        f"max_loss = NULL, seed = 5L, jitter = 4L, guide = {_r_string(guide)}, mask = mask, "
+        "progress = FALSE)",
+    )
+    assert got.shape == expected.shape == (height, width, 3)
+    change = np.abs(expected.astype(int) - original)
+    assert change[:, : width // 2].max() == 0  # the masked half stays the photo
+    assert change[:, width // 2 :].max() > 10  # the other half dreamed
+    assert np.abs(got.astype(int) - expected.astype(int)).max() <= 1
+
+
+@needs_real_weights
+def test_r_and_python_dream_the_same_per_octave_layers(r: GilHoldingR, photo_160: Path) -> None:
+    """A list of layer lists (one per octave), Laplacian normalisation and smoothing."""
+    expected = pydream.deep_dream(
+        str(photo_160),
+        [{"mixed3": 1.0}, {"mixed5": 1.0, "mixed4:0-15": 2.0}],
+        weights=str(REAL_WEIGHTS),
+        num_octave=2,
+        iterations=3,
+        step=0.02,
+        max_loss=None,
+        normalize="laplacian",
+        lap_levels=3,
+        smoothing=0.5,
+    )
+    got = _r_dream(
+        r,
+        f"deep_dream({_r_string(photo_160)}, "
+        'layers = list(list(mixed3 = 1), list(mixed5 = 1, "mixed4:0-15" = 2)), '
+        f"weights = {_r_string(REAL_WEIGHTS)}, num_octave = 2L, iterations = 3L, step = 0.02, "
+        'max_loss = NULL, normalize = "laplacian", lap_levels = 3L, smoothing = 0.5, '
+        "progress = FALSE)",
+    )
+    original = np.asarray(Image.open(photo_160).convert("RGB"))
+    assert np.abs(expected.astype(int) - original).max() > 10
+    assert np.abs(got.astype(int) - expected.astype(int)).max() <= 1
+
+
+@needs_real_weights
+def test_r_and_python_make_the_same_gallery(r: GilHoldingR, photo_160: Path) -> None:
+    """dream_gallery(): the same sheet, and the keys of its tiles kept in R."""
+    expected = pydream.dream_gallery(
+        str(photo_160), ["mixed3"], channels="mixed4:0-1", size=160, weights=str(REAL_WEIGHTS),
+        num_octave=1, iterations=2, max_loss=None,
+    )  # fmt: skip
+    r.run(
+        f'sheet <- dream_gallery({_r_string(photo_160)}, layers = "mixed3", '
+        f'channels = "mixed4:0-1", size = 160L, weights = {_r_string(REAL_WEIGHTS)}, '
+        "num_octave = 1L, iterations = 2L, max_loss = NULL, progress = FALSE)"
+    )
+    assert list(r.get("class(sheet)")) == ["deep_dream_gallery", "deep_dream"]
+    assert list(r.get('attr(sheet, "entries")')) == ["mixed3", "mixed4:0", "mixed4:1"]
+    shape = tuple(int(size) for size in r.get("dim(sheet)"))
+    values = np.asarray(r.get("as.integer(as.vector(unclass(sheet)))"), dtype=np.int64)
+    got = values.reshape(shape, order="F")
+    assert got.shape == expected.shape
+    assert np.abs(got - expected.astype(int)).max() <= 1
+
+
+# Layer keys the engine accepts or refuses; R must judge each the same way, before Python.
+LAYER_KEYS = [
+    "mixed4", "mixed4:97", "mixed4:97,120", "mixed4:0-15", " mixed4 : 3 - 5 , 9 ",
+    "predictions:207", "mixed4:1000000", "mixed4:", "mixed4:x", "mixed4:3,", "mixed4:,3",
+    "mixed4:-3", "mixed4:3-", "mixed4:1-2-3", "mixed4:1.5", "mixed4:+2", "mixed4:1:2",
+    "mixed4:15-0", "mixed4:0-1000001", "mixed4:1000001", ":5", " : 5", " ",
+]  # fmt: skip
+
+
+def test_r_judges_layer_keys_as_the_engine_does(r: GilHoldingR) -> None:
+    from pydream.settings import parse_layer_key
+
+    kinds = ("must look like", "runs backwards", "beyond any network", "no layer name",
+             "non-empty")  # fmt: skip
+    for key in LAYER_KEYS:
+        try:
+            parse_layer_key(key)
+            python_kind = None
+        except (TypeError, ValueError) as error:
+            python_kind = next(kind for kind in kinds if kind in str(error))
+        message = str(
+            r.get(
+                "{ m <- error_message(function() deepdream:::check_layers(stats::setNames("
+                f'list(1), {_r_string(key)}))); if (is.na(m)) "" else m }}'
+            )[0]
+        )
+        r_kind = None
+        if message:
+            assert message.startswith("deepdream_argument_error: `layers`"), message
+            r_kind = next(kind for kind in kinds if kind in message)
+        assert r_kind == python_kind, f"{key!r}: R {message!r}, Python {python_kind!r}"
+
+
 def _r_error(r: GilHoldingR, code: str) -> str:
     message = r.get(f"error_message(function() {code})")[0]
     assert message is not None and str(message) != "NA", f"no R error from {code}"
