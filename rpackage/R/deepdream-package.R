@@ -8,6 +8,10 @@
 #' * [deep_dream()] dreams a picture in one call, with layer contributions given as a
 #'   named list (`list(mixed2 = 0.2, mixed3 = 0.8)`) or a [preset][dream_presets()];
 #'   the result is a `"deep_dream"` array that [plot()][plot.deep_dream()] draws.
+#' * Beyond whole layers: channels (`list("mixed4:97" = 1)`), ImageNet classes
+#'   (`"predictions:207"`), one layer list per octave, a `guide` picture, a `mask`, the
+#'   "laplacian" normalisation, gradient `smoothing`, and Keras model objects as `model`.
+#' * [dream_gallery()] dreams one small picture per layer or channel on a labelled sheet.
 #' * [list_layers()], [dream_presets()] and [example_image()] help choose the settings.
 #' * The building blocks [preprocess_image()], [resize_img()], [gradient_ascent()],
 #'   [octave_shapes()], [deprocess_image()] and [save_img()] follow the method step by step.
