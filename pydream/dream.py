@@ -597,6 +597,11 @@ def gradient_ascent(
     array = np.asarray(x, dtype=np.float32)
     if array.ndim != 4 or array.shape[0] != 1 or array.shape[3] != 3:
         raise ValueError(f"x must be a preprocessed image of shape (1, H, W, 3), not {array.shape}")
+    if layers is not None and not isinstance(layers, Mapping):
+        raise TypeError(
+            "gradient_ascent dreams one layer mapping (a dict of layer -> coefficient), not "
+            f"{type(layers).__name__}; per-octave lists are for deep_dream"
+        )
     settings = DreamSettings(
         layers=dict(DEFAULT_LAYERS) if layers is None else layers,
         model=model, weights=weights, step=step, iterations=iterations, max_loss=max_loss,

@@ -138,6 +138,11 @@ def get_spec(model: Any) -> ModelSpec:
     """
     if isinstance(model, keras.Model):
         return custom_spec(model)
+    if not isinstance(model, str):
+        raise TypeError(
+            "model must be a model name (see pydream.models.MODELS) or a keras.Model, "
+            f"not {type(model).__name__}"
+        )
     if model not in MODELS:
         close = difflib.get_close_matches(str(model), list(MODELS), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,6 +27,7 @@ MAX_BORDER = 1_000_000  # activation pixels (the network slices with 32-bit inte
 MAX_LAP_LEVELS = 12  # a 12-level pyramid already shrinks a 8192-pixel side to 2 pixels
 MAX_SMOOTHING = 100.0  # pixels: a wider blur leaves no structure in any gradient
 MAX_INDEX = 1_000_000  # channel or class index: far beyond any network's width
+INDEX_RANGE = re.compile(r"([0-9]+)\s*(?:-\s*([0-9]+))?", re.ASCII)
 
 
 class Default:
@@ -140,21 +142,21 @@ def parse_layer_key(key: Any) -> LayerKey:
         raise ValueError(f"layers: {key!r} has no layer name before ':'")
     if not separator:
         return LayerKey(layer)
-    indices: list[int] = []
+    indices: dict[int, None] = {}  # ordered and without repeats
     for part in selection.split(","):
-        first, dash, last = part.strip().partition("-")
-        if not first.strip().isdigit() or (dash and not last.strip().isdigit()):
+        match = INDEX_RANGE.fullmatch(part.strip())
+        if match is None:
             raise ValueError(
                 f"layers: {key!r} must look like LAYER:CHANNEL, LAYER:C1,C2 or LAYER:FIRST-LAST "
                 "with whole numbers from 0, e.g. 'mixed4:97' or 'mixed4:0-15'"
             )
-        start = int(first)
-        stop = int(last) if dash else start
+        start = int(match.group(1))
+        stop = int(match.group(2)) if match.group(2) is not None else start
         if stop < start:
             raise ValueError(f"layers: the range in {key!r} runs backwards ({start}-{stop})")
-        if stop > MAX_INDEX or stop - start > MAX_INDEX:
+        if stop > MAX_INDEX:
             raise ValueError(f"layers: the index {stop} in {key!r} is beyond any network")
-        indices.extend(index for index in range(start, stop + 1) if index not in indices)
+        indices.update(dict.fromkeys(range(start, stop + 1)))
     return LayerKey(layer, tuple(indices))
 
 
@@ -406,7 +408,7 @@ class DreamSettings:
             raise ValueError(
                 f"layers has {len(schedule)} per-octave mappings but the dream has only "
                 f"{octaves} octave{'s' if octaves != 1 else ''}; give at most {octaves} "
-                "mappings or raise num_octave"
+                f"mapping{'s' if octaves != 1 else ''} or raise num_octave"
             )
         return schedule[min(octave, len(schedule) - 1)]
 

@@ -70,11 +70,19 @@ def test_layer_keys_parse(key, parsed):
 @pytest.mark.parametrize(
     ("key", "words"),
     [("mixed4:", "must look like"), ("mixed4:a", "must look like"), (":3", "no layer name"),
-     ("mixed4:5-2", "runs backwards"), ("mixed4:-1", "must look like"), ("", "non-empty")],
+     ("mixed4:5-2", "runs backwards"), ("mixed4:-1", "must look like"), ("", "non-empty"),
+     ("mixed4:²", "must look like"), ("mixed4:٣", "must look like"),
+     ("mixed4:0-1000001", "beyond any network")],
 )  # fmt: skip
 def test_bad_layer_keys(key, words):
     with pytest.raises((ValueError, TypeError), match=words):
         parse_layer_key(key)
+
+
+def test_the_widest_range_parses_without_repeats():
+    # repeats are dropped in linear time: a quadratic scan never finished on this range
+    indices = parse_layer_key("mixed4:0-1000000,5,0-3").indices
+    assert len(indices) == 1_000_001 and indices[:3] == (0, 1, 2)
 
 
 # --- channels ----------------------------------------------------------------------------------
@@ -492,6 +500,14 @@ def test_preprocess_functions(tiny_models):
         pydream.deep_dream(picture, model="tiny", weights=None, preprocess="torch")
     with pytest.raises(ValueError, match="preprocess must be one of"):
         pydream.deep_dream(picture, model=model, preprocess="bgr")
+
+
+def test_building_blocks_refuse_what_they_cannot_take(tiny_models):
+    x = random_image((1, 16, 16, 3))
+    with pytest.raises(TypeError, match="one layer mapping .* per-octave lists are for deep_dream"):
+        pydream.gradient_ascent(x, 1, 0.1, layers=[{"square": 1}], model="tiny", weights=None)
+    with pytest.raises(TypeError, match=r"model must be a model name .* or a keras\.Model"):
+        pydream.list_layers(3)
 
 
 class NotAModel:
