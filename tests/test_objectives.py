@@ -504,7 +504,7 @@ def test_preprocess_functions(tiny_models):
 
 def test_building_blocks_refuse_what_they_cannot_take(tiny_models):
     x = random_image((1, 16, 16, 3))
-    with pytest.raises(TypeError, match="one layer mapping .* per-octave lists are for deep_dream"):
+    with pytest.raises(TypeError, match=r"one layer mapping .* per-octave lists are for"):
         pydream.gradient_ascent(x, 1, 0.1, layers=[{"square": 1}], model="tiny", weights=None)
     with pytest.raises(TypeError, match=r"model must be a model name .* or a keras\.Model"):
         pydream.list_layers(3)
