@@ -25,6 +25,7 @@ from .gallery import dream_gallery  # noqa: E402
 from .images import save_img  # noqa: E402
 from .memory import DreamNotice, MemoryBudgetError  # noqa: E402
 from .models import list_layers  # noqa: E402
+from .motion import dream_video, dream_zoom  # noqa: E402
 from .octaves import octave_shapes, resize_img  # noqa: E402
 from .presets import presets  # noqa: E402
 from .settings import DreamSettings  # noqa: E402
@@ -38,6 +39,8 @@ __all__ = [
     "deep_dream",
     "deprocess_image",
     "dream_gallery",
+    "dream_video",
+    "dream_zoom",
     "example_image",
     "gradient_ascent",
     "list_layers",
