@@ -1,4 +1,4 @@
-"""The ``pydream`` command: ``dream``, ``gallery``, ``layers`` and ``presets``.
+"""The ``pydream`` command: ``dream``, ``gallery``, ``zoom``, ``video``, ``layers``, ``presets``.
 
 Every failure prints one line ``pydream: error: ...`` on standard error and exits non-zero
 (2 for bad settings or input, 130 for Ctrl-C); no traceback is shown.
@@ -177,12 +177,69 @@ def build_parser() -> argparse.ArgumentParser:
     gallery.add_argument("--columns", type=int, default=None, help="tiles per row")
     add_setting_options(gallery)
 
+    add_zoom_parser(commands)
+    add_video_parser(commands)
+
     layers = commands.add_parser("layers", help="list a model's layer names")
     layers.add_argument("--model", default="inception_v3")
     layers.add_argument("--all", action="store_true", help="every layer, not only blocks")
 
     commands.add_parser("presets", help="list the presets and what they set")
     return parser
+
+
+ANIMATION_HELP = ".gif, .webp, .mp4, or a folder (one PNG a frame)"
+
+
+def add_motion_options(command: argparse.ArgumentParser) -> None:
+    """The options of the animation commands beside the dream settings."""
+    command.add_argument(
+        "--layers",
+        type=parse_layers,
+        default=None,
+        help="e.g. mixed3=0.8,mixed5=4 or mixed4:97=1; per octave: mixed3=1;mixed5=1",
+    )
+    command.add_argument(
+        "--keep-frames", action="store_true", help="keep the work folder OUT.frames afterwards"
+    )
+    command.add_argument(
+        "--restart", action="store_true", help="discard frames left by a run with other settings"
+    )
+    add_setting_options(command)
+
+
+def add_zoom_parser(commands: Any) -> None:
+    """``pydream zoom``: dream, zoom into the centre, dream again."""
+    zoom = commands.add_parser(
+        "zoom",
+        help="a zoom animation: dream, zoom in, dream again",
+        argument_default=argparse.SUPPRESS,
+    )
+    zoom.add_argument("input", help="picture to dream")
+    zoom.add_argument("-o", "--output", required=True, help=ANIMATION_HELP)
+    zoom.add_argument("--frames", type=int, required=True, help="number of frames")
+    zoom.add_argument("--zoom", type=float, help="magnification per frame (1.05)")
+    zoom.add_argument("--rotate", type=float, metavar="DEG", help="degrees per frame (0)")
+    zoom.add_argument("--fps", type=float, help="frames per second (12)")
+    add_motion_options(zoom)
+
+
+def add_video_parser(commands: Any) -> None:
+    """``pydream video``: dream a video steadily, frame after frame."""
+    video = commands.add_parser(
+        "video",
+        help="dream a video or a folder of frames, steady from frame to frame",
+        argument_default=argparse.SUPPRESS,
+    )
+    video.add_argument("input", help="a video file, or a folder of frames sorted by name")
+    video.add_argument("-o", "--output", required=True, help=ANIMATION_HELP)
+    video.add_argument(
+        "--blend", type=float, help="share of the previous dream in each frame's start (0.6)"
+    )
+    video.add_argument("--flow", choices=["dis", "farneback"], help="optical flow method (dis)")
+    video.add_argument("--no-flow", dest="flow", action="store_false", help="blend without warping")
+    video.add_argument("--fps", type=float, help="frames per second (the video's; a folder: 12)")
+    add_motion_options(video)
 
 
 SETTING_OPTIONS = (
@@ -235,6 +292,40 @@ def run_gallery(options: argparse.Namespace) -> None:
         print(f"wrote {options.output}", file=sys.stderr)
 
 
+MOTION_OPTIONS = ("layers", "keep_frames", "restart", "overwrite")
+
+
+def run_motion(options: argparse.Namespace) -> None:
+    """Make a zoom animation or dream a video, as ``options.command`` says."""
+    from .motion import dream_video, dream_zoom
+
+    given = vars(options)
+    arguments = {name: given[name] for name in (*SETTING_OPTIONS, *MOTION_OPTIONS) if name in given}
+    if options.command == "zoom":
+        motion = {name: given[name] for name in ("zoom", "rotate", "fps") if name in given}
+        made = dream_zoom(
+            options.input,
+            options.output,
+            frames=options.frames,
+            preset=options.preset,
+            progress=not options.quiet,
+            **motion,
+            **arguments,
+        )
+    else:
+        steadiness = {name: given[name] for name in ("blend", "flow", "fps") if name in given}
+        made = dream_video(
+            options.input,
+            options.output,
+            preset=options.preset,
+            progress=not options.quiet,
+            **steadiness,
+            **arguments,
+        )
+    if not options.quiet:
+        print(f"wrote {made}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``pydream`` console script; returns the exit code."""
     parser = build_parser()
@@ -247,6 +338,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 run_dream(options)
             elif options.command == "gallery":
                 run_gallery(options)
+            elif options.command in ("zoom", "video"):
+                run_motion(options)
             elif options.command == "layers":
                 from .models import list_layers
 
@@ -255,10 +348,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from .presets import describe_preset, presets
 
                 print("\n".join(describe_preset(name) for name in presets))
-    except KeyboardInterrupt:
-        print("pydream: interrupted; nothing was written", file=sys.stderr)
+    except KeyboardInterrupt as interrupt:
+        # An animation's interrupt says which frames it kept.
+        message = str(interrupt) or "interrupted; nothing was written"
+        print(f"pydream: {message}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except (ValueError, TypeError, OSError) as error:
+    except (ValueError, TypeError, OSError, ImportError) as error:
         message = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
         print(f"pydream: error: {message}", file=sys.stderr)
         return EXIT_ERROR
