@@ -12,6 +12,8 @@ only when an animation is made.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import cv2
 import numpy as np
 
@@ -125,46 +127,74 @@ def occlusion_mask(backward: np.ndarray, forward: np.ndarray) -> np.ndarray:
     return (disagreement > allowed) | outside_mask(backward)
 
 
+class Carried(NamedTuple):
+    """A video frame's start and where it comes from the new frame alone.
+
+    Attributes:
+        start: uint8 (H, W, 3), the picture the frame's dream starts from.
+        fresh: bool (H, W), true where ``start`` is the new frame itself (content the
+            previous frame did not show).
+    """
+
+    start: np.ndarray
+    fresh: np.ndarray
+
+
+def new_content(
+    previous_frame: np.ndarray, frame: np.ndarray, method: str = "dis"
+) -> tuple[np.ndarray, np.ndarray]:
+    """The flow from ``frame`` back to ``previous_frame``, and where ``frame`` shows something new.
+
+    New: the forward and backward flows disagree or leave the frame (``occlusion_mask``),
+    or the previous frame moved along the flow differs from ``frame`` by more than
+    ``COLOUR_THRESHOLD`` levels (an object that appeared, a scene cut).
+
+    Returns:
+        The backward flow, float32 (H, W, 2), and the mask of new content, bool (H, W).
+    """
+    backward = optical_flow(frame, previous_frame, method)
+    forward = optical_flow(previous_frame, frame, method)
+    moved = warp(previous_frame, backward).astype(np.float32)
+    changed = np.abs(moved - frame.astype(np.float32)).mean(axis=2) > COLOUR_THRESHOLD
+    return backward, occlusion_mask(backward, forward) | changed
+
+
 def carry_dream(
     previous_dream: np.ndarray,
     previous_frame: np.ndarray,
     frame: np.ndarray,
     blend: float,
     method: str | None = "dis",
-) -> np.ndarray:
+) -> Carried:
     """The picture a video frame's dream starts from.
 
     ``start = blend * warped_previous_dream + (1 - blend) * frame``, the previous dream
-    warped along the flow from ``frame`` to ``previous_frame``; where that flow is occluded
-    (``occlusion_mask``) or the warped previous frame differs from ``frame`` by more than
-    ``COLOUR_THRESHOLD`` levels, the start is ``frame`` itself.
+    warped along the flow from ``frame`` to ``previous_frame``; where ``frame`` shows
+    something new (``new_content``) the start is ``frame`` itself.
 
     Args:
         previous_dream: uint8 (H, W, 3), the dream of the previous frame.
         previous_frame, frame: uint8 (H, W, 3), the source frames.
         blend: 0..1, the share of the previous dream (0: ``frame`` alone).
         method: a flow method (see ``optical_flow``), or ``None`` to blend without warping
-            (no flow, no occlusion).
+            (nothing counts as new).
 
     Returns:
-        uint8 (H, W, 3).
+        The start, uint8 (H, W, 3), and the mask of its pixels taken from ``frame``.
     """
+    everywhere = np.ones(frame.shape[:2], dtype=bool)
     if not blend:
-        return frame.copy()
+        return Carried(frame.copy(), everywhere)
     new = frame.astype(np.float32)
     if method is None:
         carried = previous_dream.astype(np.float32)
-        fresh = np.zeros(frame.shape[:2], dtype=bool)
+        fresh = ~everywhere
     else:
-        backward = optical_flow(frame, previous_frame, method)
-        forward = optical_flow(previous_frame, frame, method)
+        backward, fresh = new_content(previous_frame, frame, method)
         carried = warp(previous_dream, backward).astype(np.float32)
-        moved = warp(previous_frame, backward).astype(np.float32)
-        changed = np.abs(moved - new).mean(axis=2) > COLOUR_THRESHOLD
-        fresh = occlusion_mask(backward, forward) | changed
     start = blend * carried + (1.0 - blend) * new
     start[fresh] = new[fresh]
-    return np.clip(np.rint(start), 0, 255).astype(np.uint8)
+    return Carried(np.clip(np.rint(start), 0, 255).astype(np.uint8), fresh)
 
 
 def zoom_frame(rgb: np.ndarray, zoom: float, degrees: float = 0.0) -> np.ndarray:

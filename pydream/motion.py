@@ -52,6 +52,9 @@ DEFAULT_BLEND = 0.6
 Shanghai photo (4 px a frame) the frames changed about 0.4 times as much from one to the next
 as when each frame was dreamed on its own (blend 0), at the same dream strength; a larger
 blend is steadier still but lags behind fast motion where the flow is wrong."""
+SCENE_CUT = 0.5
+"""A video frame more than this share new (``pydream.flow.new_content``: a scene cut) is
+dreamed with all its iterations, as the first frame is."""
 MP4_AUDIO_CODECS = ("aac", "mp3", "alac", "ac3", "eac3", "opus", "flac")
 """Sound an MP4 holds as it is; other sound is re-encoded to AAC."""
 MP4_QUALITY = 7
@@ -820,7 +823,8 @@ def dream_video(
     ``pydream.flow.carry_dream``. With ``blend`` above 0 the frames after the first run
     ``top_up_iterations(iterations, blend)`` steps per octave: their start holds ``blend``
     of a dream already, and the rest keeps them as dreamed as the first frame (and the
-    video steadier, and faster to make). Each frame's seed is ``frame_seed(seed, k)``.
+    video steadier, and faster to make); a frame more than half new (a scene cut) runs
+    them all. Each frame's seed is ``frame_seed(seed, k)``.
 
     Args:
         input: a video file (anything ffmpeg reads) or a folder of frames (pictures sorted
@@ -869,8 +873,8 @@ def dream_video(
             if index >= first:
                 start, frame_settings = frame, checked
                 if previous_dream is not None and previous_frame is not None and blend:
-                    start = carry_dream(previous_dream, previous_frame, frame, blend, method)
-                    frame_settings = topped
+                    start, fresh = carry_dream(previous_dream, previous_frame, frame, blend, method)
+                    frame_settings = checked if fresh.mean() > SCENE_CUT else topped
                 previous_dream = dream_frame(start, frame_settings, work.seed, index)
                 work.save(index, previous_dream)
                 bar.update(1)

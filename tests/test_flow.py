@@ -85,7 +85,8 @@ def test_carry_dream_blends_warps_and_takes_new_content_from_the_frame():
     previous, frame = scene[:, 20:180].copy(), scene[:, 24:184].copy()
     frame[50:70, 60:80] = (250, 20, 20)  # an object appears where the flow sees none
     dream = texture(120, 160, seed=1)
-    start = carry_dream(dream, previous, frame, 0.6)
+    start, fresh = carry_dream(dream, previous, frame, 0.6)
+    assert fresh[50:70, 60:80].all() and fresh[:, -4:].all() and fresh.mean() < 0.05
     np.testing.assert_array_equal(start[50:70, 60:80], frame[50:70, 60:80])
     np.testing.assert_array_equal(start[:, -4:], frame[:, -4:])
     expected = np.rint(0.6 * warp(dream, constant_flow(120, 160, 4, 0)) + 0.4 * frame)
@@ -96,9 +97,19 @@ def test_carry_dream_blends_warps_and_takes_new_content_from_the_frame():
 def test_carry_dream_without_flow_and_with_blend_zero():
     rng = np.random.default_rng(0)
     dream, previous, frame = (rng.integers(0, 256, (16, 16, 3), dtype=np.uint8) for _ in range(3))
-    blended = carry_dream(dream, previous, frame, 0.6, None)
+    blended, fresh = carry_dream(dream, previous, frame, 0.6, None)
     np.testing.assert_array_equal(blended, np.rint(0.6 * dream + 0.4 * frame.astype(float)))
-    np.testing.assert_array_equal(carry_dream(dream, previous, frame, 0.0), frame)
+    assert not fresh.any()
+    alone, fresh = carry_dream(dream, previous, frame, 0.0)
+    np.testing.assert_array_equal(alone, frame)
+    assert fresh.all()
+
+
+def test_a_scene_cut_is_all_new():
+    first, second = texture(60, 80, seed=1), texture(60, 80, seed=2)
+    start, fresh = carry_dream(texture(60, 80, seed=3), first, second, 0.6)
+    assert fresh.mean() > 0.9
+    np.testing.assert_array_equal(start[fresh], second[fresh])
     with pytest.raises(ValueError, match="flow must be one of 'dis', 'farneback'"):
         check_flow_method("lucas-kanade")
 

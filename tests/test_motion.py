@@ -199,7 +199,7 @@ def test_video_frames_start_from_the_warped_previous_dream(tiny_models, pan, tmp
     assert len(frames) == 5 and dreams.calls == 5
     np.testing.assert_array_equal(dreams.starts[0], sources[0])
     for index in range(1, 5):
-        expected = carry_dream(frames[index - 1], sources[index - 1], sources[index], 0.6)
+        expected = carry_dream(frames[index - 1], sources[index - 1], sources[index], 0.6).start
         np.testing.assert_array_equal(dreams.starts[index], expected)
     assert dreams.settings[0].iterations == 3
     assert [each.iterations for each in dreams.settings[1:]] == [1] * 4  # round(0.4 * 3)
@@ -216,11 +216,21 @@ def test_blend_zero_dreams_each_frame_alone_and_no_flow_blends_in_place(
     dreams = CountingDreams(monkeypatch)
     still = read_folder(pydream.dream_video(pan, tmp_path / "still", flow=False, **TINY))
     source = np.asarray(Image.open(pan / "pan_1.png"))
-    np.testing.assert_array_equal(
-        dreams.starts[1], carry_dream(still[0], source, source, 0.6, None)
-    )
+    expected = carry_dream(still[0], source, source, 0.6, None).start
+    np.testing.assert_array_equal(dreams.starts[1], expected)
     assert top_up_iterations(20, 0.6) == 8 and top_up_iterations(0, 0.6) == 0
     assert top_up_iterations(5, 1.0) == 1
+
+
+def test_a_scene_cut_is_dreamed_in_full(tiny_models, pan, tmp_path, monkeypatch):
+    rng = np.random.default_rng(0)
+    cut = rng.integers(0, 256, (40, 64, 3), dtype=np.uint8)
+    Image.fromarray(cut).save(pan / "pan_3.png")
+    dreams = CountingDreams(monkeypatch)
+    pydream.dream_video(pan, tmp_path / "dream", **TINY)
+    # frame 3 cuts to noise and frame 4 back to the pan: both are new, dreamed in full
+    assert [each.iterations for each in dreams.settings] == [3, 1, 1, 3, 3]
+    assert (dreams.starts[3] == cut).all(axis=2).mean() > 0.99  # the cut starts from itself
 
 
 def test_an_interrupted_video_resumes_exactly(tiny_models, pan, tmp_path, monkeypatch):
