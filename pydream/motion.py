@@ -285,8 +285,12 @@ class WorkFolder:
         """Write frame ``index`` atomically (creating the folder and manifest first)."""
         if not self.path.is_dir():
             self.path.mkdir()
-            with atomic_path(self.path / MANIFEST) as temporary:
-                temporary.write_text(json.dumps(self.manifest, indent=1, sort_keys=True))
+            try:
+                with atomic_path(self.path / MANIFEST) as temporary:
+                    temporary.write_text(json.dumps(self.manifest, indent=1, sort_keys=True))
+            except BaseException:
+                shutil.rmtree(self.path, ignore_errors=True)  # no folder without a manifest
+                raise
         metadata = {"frame": index, "seed": frame_seed(self.seed, index)}
         save_image(rgb, self.frame_path(index), metadata={**self.manifest["settings"], **metadata})
 
@@ -449,8 +453,9 @@ def _write_mp4(frames: Sequence[Path], path: Path, fps: float, audio: Path | Non
         writer.send(None)
         for frame in frames:
             writer.send(np.ascontiguousarray(_even(load_image(frame).rgb)).tobytes())
+        writer.close()  # waits for ffmpeg, which reports its failures here
     except (RuntimeError, BrokenPipeError) as error:
-        raise OSError(f"ffmpeg failed: {error}") from None
+        raise OSError(f"ffmpeg could not write the video: {error}") from None
     finally:
         writer.close()
 
@@ -615,11 +620,8 @@ def dream_zoom(
     from .flow import zoom_frame
 
     frames = int(check_int("frames", frames, minimum=1, maximum=MAX_FRAMES) or 0)
-    zoom, rotate, fps = (
-        check_zoom(zoom),
-        float(check_float("rotate", rotate) or 0.0),
-        check_fps(fps),
-    )
+    zoom, fps = check_zoom(zoom), check_fps(fps)
+    rotate = float(check_float("rotate", rotate) or 0.0)
     checked = motion_settings(layers, preset, settings, "dream_zoom")
     target = animation_target(output, _input_path(image), bool(overwrite))
     picture = load_image(image).rgb
@@ -850,8 +852,6 @@ def dream_video(
         KeyboardInterrupt: Ctrl-C; its message says how many frames are kept.
     """
     require_video_libraries()
-    from .flow import carry_dream
-
     blend, method = check_blend(blend), check_flow(flow)
     rate = None if fps is None else check_fps(fps)
     checked = motion_settings(layers, preset, settings, "dream_video")
@@ -865,24 +865,46 @@ def dream_video(
     work = WorkFolder.open(target.work, manifest, restart)
     first = work.first_missing(source.count)
     count = first
-    topped = dataclasses.replace(checked, iterations=top_up_iterations(checked.iterations, blend))
     with frame_progress(work, source.count, first, bool(progress)) as bar:
-        previous_dream = work.load(first - 1) if first else None
+        previous = work.load(first - 1) if first else None
         previous_frame = None
-        for index, frame in enumerate(source.frames(max(first - 1, 0)), start=max(first - 1, 0)):
+        reread = max(first - 1, 0)  # the source frame before the first missing one
+        for index, frame in enumerate(source.frames(reread), start=reread):
             if index >= first:
                 start, frame_settings = frame, checked
-                if previous_dream is not None and previous_frame is not None and blend:
-                    start, fresh = carry_dream(previous_dream, previous_frame, frame, blend, method)
-                    frame_settings = checked if fresh.mean() > SCENE_CUT else topped
-                previous_dream = dream_frame(start, frame_settings, work.seed, index)
-                work.save(index, previous_dream)
+                if previous is not None and previous_frame is not None:
+                    start, frame_settings = _carried_start(
+                        previous, previous_frame, frame, blend, method, checked
+                    )
+                previous = dream_frame(start, frame_settings, work.seed, index)
+                work.save(index, previous)
                 bar.update(1)
                 if callback is not None:
-                    callback(index, previous_dream)
+                    callback(index, previous)
             previous_frame = frame
             count = index + 1
+    if not count:
+        raise ValueError(f"no frame of {source.path} could be read")
     return finish(work, count, target, rate, bool(keep_frames), sound)
+
+
+def _carried_start(
+    previous_dream: np.ndarray,
+    previous_frame: np.ndarray,
+    frame: np.ndarray,
+    blend: float,
+    method: str | None,
+    settings: DreamSettings,
+) -> tuple[np.ndarray, DreamSettings]:
+    """A video frame's start (``pydream.flow.carry_dream``) and its settings: the top-up
+    iterations, or all of them for a frame dreamed on its own or mostly new."""
+    from .flow import carry_dream
+
+    start, fresh = carry_dream(previous_dream, previous_frame, frame, blend, method)
+    if not blend or fresh.mean() > SCENE_CUT:
+        return start, settings
+    iterations = top_up_iterations(settings.iterations, blend)
+    return start, dataclasses.replace(settings, iterations=iterations)
 
 
 def _sound_for(source: FrameSource, target: Target) -> Path | None:
