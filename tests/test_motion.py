@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import shutil
 import subprocess
 import sys
 import time
@@ -534,4 +533,3 @@ def test_a_real_zoom_changes_from_frame_to_frame(tmp_path, small_jellyfish):
     assert [frame.shape for frame in frames] == [photo.shape] * 3
     assert np.abs(frames[0] - photo).mean() > 3  # dreamed
     assert np.abs(frames[2].astype(float) - frames[1]).mean() > 3  # moving
-    shutil.rmtree(out)
