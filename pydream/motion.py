@@ -9,6 +9,11 @@ frame's seed comes from ``seed`` and the frame's index, and everything a frame s
 written only once every frame is there, atomically, and the work folder is then removed
 (``keep_frames=True`` keeps it).
 
+This module holds what a user calls (``dream_zoom``, ``dream_video``), the checks of their
+arguments and the dreaming of each frame; the work folder and its manifest are in
+``pydream.workfolder``, reading a video or a folder of frames in ``pydream.frames``, and
+writing the animation in ``pydream.animation``.
+
 Needs the ``video`` extra (OpenCV, imageio, imageio-ffmpeg), imported only when an
 animation is made.
 """
@@ -17,35 +22,39 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
-import json
 import os
-import re
-import secrets
 import shutil
-import tempfile
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from ._version import __version__
-from .images import atomic_path, check_folder_writable, load_image, save_image
+# ``name as name``: defined here before the work folder, the frame sources and the animation
+# writers had modules of their own, and still importable from here.
+from .animation import ANIMATION_FORMATS as ANIMATION_FORMATS
+from .animation import MP4_AUDIO_CODECS as MP4_AUDIO_CODECS
+from .animation import MP4_QUALITY as MP4_QUALITY
+from .animation import VIDEO_EXTRA as VIDEO_EXTRA
+from .animation import Target, animation_target, require_video_libraries, write_animation
+from .animation import audio_codec as audio_codec
+from .frames import FRAME_SUFFIXES as FRAME_SUFFIXES
+from .frames import FrameSource, open_source
+from .frames import natural_key as natural_key
+from .images import load_image
 from .memory import DreamNotice
 from .settings import SETTING_NAMES, DreamSettings, check_float, check_int
+from .workfolder import MANIFEST as MANIFEST
+from .workfolder import MAX_FRAMES, WorkFolder, fingerprint_pixels, frame_seed, new_manifest
+from .workfolder import WORK_SUFFIX as WORK_SUFFIX
+from .workfolder import fingerprint_file as fingerprint_file
+from .workfolder import frame_name as frame_name
+from .workfolder import manifest_differences as manifest_differences
 
-VIDEO_EXTRA = "pip install 'pydream-keras[video]'"
-ANIMATION_FORMATS = {".gif": "gif", ".webp": "webp", ".mp4": "mp4"}
-FRAME_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp")
-"""Pictures a folder of frames may hold (other files in it are ignored)."""
-MANIFEST = "manifest.json"
-WORK_SUFFIX = ".frames"
 DEFAULT_FPS = 12.0
 MAX_FPS = 240.0
-MAX_FRAMES = 1_000_000
 MAX_ZOOM = 4.0
 DEFAULT_BLEND = 0.6
 """Share of the previous frame's warped dream in the next frame's start. On a pan of the
@@ -55,286 +64,12 @@ blend is steadier still but lags behind fast motion where the flow is wrong."""
 SCENE_CUT = 0.5
 """A video frame more than this share new (``pydream.flow.new_content``: a scene cut) is
 dreamed with all its iterations, as the first frame is."""
-MP4_AUDIO_CODECS = ("aac", "mp3", "alac", "ac3", "eac3", "opus", "flac")
-"""Sound an MP4 holds as it is; other sound is re-encoded to AAC."""
-MP4_QUALITY = 7
-"""imageio-ffmpeg's quality (0..10) for H.264: CRF 15, dream detail kept."""
 
 FrameCallback = Callable[[int, np.ndarray], Any]
 """``callback(index, frame)`` after each frame is written (0-based, uint8 H x W x 3)."""
 
 
-def require_video_libraries() -> None:
-    """Import OpenCV, imageio and imageio-ffmpeg, or say in one line how to install them.
-
-    Raises:
-        ModuleNotFoundError: one of them is missing.
-    """
-    missing = []
-    for module, package in (
-        ("cv2", "opencv-python-headless"),
-        ("imageio", "imageio"),
-        ("imageio_ffmpeg", "imageio-ffmpeg"),
-    ):
-        try:
-            __import__(module)
-        except ImportError:
-            missing.append(package)
-    if missing:
-        raise ModuleNotFoundError(
-            f"animations need {', '.join(missing)}: {VIDEO_EXTRA}", name=missing[0]
-        )
-
-
-def frame_seed(seed: int, index: int) -> int:
-    """The seed of frame ``index`` (0-based) of a run seeded with ``seed``: 0 .. 2**32 - 1."""
-    return int(np.random.SeedSequence([seed, index]).generate_state(1)[0])
-
-
-def frame_name(index: int) -> str:
-    """``frame_00000.png`` for frame 0 (five digits at least)."""
-    return f"frame_{index:05d}.png"
-
-
-def natural_key(name: str) -> list[Any]:
-    """Sort key comparing the numbers in names as numbers (``f2`` before ``f10``)."""
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]
-
-
-# --- the output -----------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class Target:
-    """Where an animation goes.
-
-    Attributes:
-        path: the animation file, or the folder of frames.
-        kind: ``"gif"``, ``"webp"``, ``"mp4"`` or ``"folder"``.
-        work: the work folder beside it (``OUT.frames``).
-    """
-
-    path: Path
-    kind: str
-    work: Path
-
-
-def animation_target(
-    output: Any, input_path: Path | None = None, overwrite: bool = False
-) -> Target:
-    """Check where an animation is to be written, before any work is done.
-
-    A ``.gif``, ``.webp`` or ``.mp4`` name is a file; an existing folder, a name ending in
-    ``/`` or a name without an extension is a folder of PNG frames.
-
-    Raises:
-        ValueError: a format that holds no animation (``.png``, ``.jpg``, ...), a missing or
-            read-only folder, a folder holding other files, or the input itself.
-        TypeError: ``output`` is not a path.
-    """
-    if not isinstance(output, (str, os.PathLike)):
-        raise TypeError(f"output must be a file or folder path, not {type(output).__name__}")
-    path = Path(output).expanduser()
-    text = os.fspath(output)
-    if path.is_dir() or text.endswith(("/", os.sep)) or not path.suffix:
-        kind = "folder"
-    else:
-        kind = _animation_kind(path)
-    if not path.parent.is_dir():
-        raise ValueError(f"cannot write {path}: folder {path.parent} does not exist")
-    check_folder_writable(path.parent, str(path))
-    same = input_path is not None and path.exists() and os.path.samefile(path, input_path)
-    if same and (kind == "folder" or not overwrite):
-        raise ValueError(
-            f"output {path} is the input; choose another output"
-            + ("" if kind == "folder" else ", or pass overwrite=True (--overwrite)")
-        )
-    if kind == "folder" and path.is_file():
-        raise ValueError(f"cannot write frames into {path}: it is a file")
-    if kind == "folder" and path.exists():
-        _check_output_folder(path)
-    return Target(path=path, kind=kind, work=path.parent / (path.name + WORK_SUFFIX))
-
-
-def _animation_kind(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix in ANIMATION_FORMATS:
-        return ANIMATION_FORMATS[suffix]
-    formats = ".gif, .webp, .mp4 or a folder"
-    if suffix in FRAME_SUFFIXES:
-        raise ValueError(
-            f"{path.name} is a single picture; an animation needs {formats} (one PNG a frame)"
-        )
-    raise ValueError(
-        f"cannot tell the animation format of {path.name}: use {formats} "
-        "(a name without an extension, or ending in /)"
-    )
-
-
-def _check_output_folder(path: Path) -> None:
-    strays = [
-        entry.name for entry in path.iterdir() if not re.fullmatch(r"frame_\d+\.png", entry.name)
-    ]
-    if strays:
-        raise ValueError(
-            f"output folder {path} holds other files ({strays[0]}, ...); choose an empty or "
-            "new folder (an earlier animation's frame_*.png files alone are replaced)"
-        )
-
-
-# --- the work folder ------------------------------------------------------------------------
-
-
-def fingerprint_file(path: Path) -> str:
-    """SHA-256 of a file's bytes (hex)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def fingerprint_pixels(rgb: np.ndarray) -> str:
-    """SHA-256 (hex) of a picture's shape and pixels."""
-    digest = hashlib.sha256(repr(rgb.shape).encode())
-    digest.update(np.ascontiguousarray(rgb).tobytes())
-    return digest.hexdigest()
-
-
-def _plain(value: Any) -> Any:
-    return json.loads(json.dumps(value, sort_keys=True, default=str))
-
-
-def manifest_differences(stored: Mapping[str, Any], wanted: Mapping[str, Any]) -> list[str]:
-    """What makes frames dreamed under ``stored`` unusable for ``wanted``: setting names,
-    motion parameters, ``"input"`` or ``"kind"``."""
-    if stored.get("kind") != wanted["kind"]:
-        return ["kind"]
-    differences = [] if stored.get("input") == wanted["input"] else ["input"]
-    for section in ("settings", "motion"):
-        old, new = stored.get(section) or {}, wanted[section]
-        differences += [key for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
-    return differences
-
-
-class WorkFolder:
-    """The frames of one animation on disk, with the manifest they were dreamed under.
-
-    Created on the first frame written, so a run that fails before it leaves nothing.
-    """
-
-    def __init__(self, path: Path, manifest: dict[str, Any]) -> None:
-        self.path = path
-        self.manifest = manifest
-
-    @classmethod
-    def open(cls, path: Path, manifest: dict[str, Any], restart: bool = False) -> WorkFolder:
-        """The work folder at ``path`` for ``manifest`` (settings, input, seed, ...).
-
-        An existing folder dreamed under the same input and settings is continued (with its
-        seed); one dreamed under others is refused, or removed when ``restart``.
-
-        Raises:
-            ValueError: ``path`` is not a work folder, or holds frames of another run.
-        """
-        wanted = _plain(manifest)
-        if not path.exists():
-            return cls(path, wanted)
-        stored = _read_manifest(path)
-        differences = manifest_differences(stored, wanted)
-        if not differences:
-            wanted["seed"] = stored.get("seed", wanted["seed"])
-            return cls(path, wanted)
-        if not restart:
-            raise ValueError(
-                f"{path} holds frames dreamed with another {', '.join(differences)}; rerun "
-                "with the same settings to go on, or pass restart=True (--restart) to start over"
-            )
-        count = len(list(path.glob("frame_*.png")))
-        shutil.rmtree(path)
-        warnings.warn(
-            f"starting over: removed {count} frames of another run from {path}",
-            DreamNotice,
-            stacklevel=3,
-        )
-        return cls(path, wanted)
-
-    @property
-    def seed(self) -> int:
-        """The run's seed (``seed``, or one drawn at the first run and kept)."""
-        return int(self.manifest["seed"])
-
-    def frame_path(self, index: int) -> Path:
-        return self.path / frame_name(index)
-
-    def first_missing(self, total: int) -> int:
-        """The first frame of ``0 .. total - 1`` not yet on disk (``total`` when none)."""
-        return next(
-            (index for index in range(total) if not self.frame_path(index).is_file()), total
-        )
-
-    def count(self) -> int:
-        """Frames on disk from frame 0 on, without a gap."""
-        return self.first_missing(MAX_FRAMES)
-
-    def load(self, index: int) -> np.ndarray:
-        """Frame ``index``, uint8 (H, W, 3)."""
-        return load_image(self.frame_path(index)).rgb
-
-    def save(self, index: int, rgb: np.ndarray) -> None:
-        """Write frame ``index`` atomically (creating the folder and manifest first)."""
-        if not self.path.is_dir():
-            self.path.mkdir()
-            try:
-                with atomic_path(self.path / MANIFEST) as temporary:
-                    temporary.write_text(json.dumps(self.manifest, indent=1, sort_keys=True))
-            except BaseException:
-                shutil.rmtree(self.path, ignore_errors=True)  # no folder without a manifest
-                raise
-        metadata = {"frame": index, "seed": frame_seed(self.seed, index)}
-        save_image(rgb, self.frame_path(index), metadata={**self.manifest["settings"], **metadata})
-
-    def interrupted(self, total: int) -> KeyboardInterrupt:
-        """The interrupt to raise, saying what is kept and how to go on."""
-        done = self.count() if self.path.is_dir() else 0
-        if not done:
-            return KeyboardInterrupt("interrupted; nothing was written")
-        return KeyboardInterrupt(
-            f"interrupted; {min(done, total)} of {total} frames are kept in {self.path}: run the "
-            "same command again to go on"
-        )
-
-
-def _read_manifest(path: Path) -> dict[str, Any]:
-    manifest = path / MANIFEST
-    if not manifest.is_file():
-        raise ValueError(
-            f"{path} is in the way: it is not an animation's work folder (no {MANIFEST}); "
-            "move it away or choose another output"
-        )
-    try:
-        stored = json.loads(manifest.read_text())
-    except (OSError, ValueError) as error:
-        raise ValueError(f"cannot read {manifest} ({error}); remove {path} to start over") from None
-    if not isinstance(stored, dict):
-        raise ValueError(f"{manifest} is not a manifest; remove {path} to start over")
-    return stored
-
-
-def new_manifest(
-    kind: str, input_id: Mapping[str, Any], settings: DreamSettings, motion: Mapping[str, Any]
-) -> dict[str, Any]:
-    """A manifest: what was dreamed (``kind``, ``input``), how (``settings``, ``motion``) and
-    the run's ``seed`` (the settings' seed, or a fresh one kept for resuming)."""
-    seed = settings.seed if settings.seed is not None else secrets.randbelow(2**31)
-    return {
-        "pydream": __version__,
-        "kind": kind,
-        "input": dict(input_id),
-        "settings": settings.as_dict(),
-        "motion": dict(motion),
-        "seed": seed,
-    }
+# --- the frames of a run --------------------------------------------------------------------
 
 
 @contextlib.contextmanager
@@ -369,116 +104,6 @@ def dream_frame(start: np.ndarray, settings: DreamSettings, seed: int, index: in
 
     frame_settings = dataclasses.replace(settings, seed=frame_seed(seed, index))
     return DEFAULT_DREAMER.dream(start, frame_settings)
-
-
-# --- writing the animation ------------------------------------------------------------------
-
-
-def write_animation(
-    frames: Sequence[Path], target: Target, fps: float, audio: Path | None = None
-) -> None:
-    """Write the frames (PNG files, in order) as ``target``, atomically.
-
-    Args:
-        frames: the frame files, all of one size.
-        target: where, and as what (see ``animation_target``).
-        fps: frames per second (GIF keeps 1/100 s steps, WebP 1/1000 s).
-        audio: a video whose sound track an MP4 takes over (``None``: no sound).
-    """
-    if target.kind == "folder":
-        _write_folder(frames, target.path)
-        return
-    with atomic_path(target.path) as temporary:
-        if target.kind == "mp4":
-            _write_mp4(frames, temporary, fps, audio)
-        else:
-            _write_pillow_animation(frames, temporary, fps, target.kind)
-
-
-def _write_pillow_animation(frames: Sequence[Path], path: Path, fps: float, kind: str) -> None:
-    import imageio.v3 as iio
-
-    options: dict[str, Any] = {"duration": round(1000.0 / fps), "loop": 0}
-    if kind == "webp":
-        options["quality"] = 90
-    with iio.imopen(path, "w", plugin="pillow", extension=f".{kind}") as file:
-        for frame in frames:
-            file.write(load_image(frame).rgb, is_batch=False, **options)
-
-
-def _even(rgb: np.ndarray) -> np.ndarray:
-    """Pad an odd height or width by repeating the last row or column (H.264 4:2:0 needs
-    even sizes)."""
-    height, width = rgb.shape[:2]
-    return np.pad(rgb, ((0, height % 2), (0, width % 2), (0, 0)), mode="edge")
-
-
-def audio_codec(path: Path | None) -> str | None:
-    """The codec of ``path``'s sound track (``"aac"``, ...), or ``None`` without sound."""
-    if path is None:
-        return None
-    import imageio_ffmpeg
-
-    reader = imageio_ffmpeg.read_frames(str(path))
-    try:
-        meta = next(reader)
-    finally:
-        reader.close()
-    codec = meta.get("audio_codec")
-    return str(codec) if codec else None
-
-
-def _write_mp4(frames: Sequence[Path], path: Path, fps: float, audio: Path | None) -> None:
-    import imageio_ffmpeg
-
-    first = _even(load_image(frames[0]).rgb)
-    height, width = first.shape[:2]
-    options: dict[str, Any] = {}
-    codec = audio_codec(audio)
-    if audio is not None and codec is not None:
-        options["audio_path"] = str(audio)
-        options["audio_codec"] = "copy" if codec in MP4_AUDIO_CODECS else "aac"
-    writer = imageio_ffmpeg.write_frames(
-        str(path),
-        (width, height),
-        fps=fps,
-        codec="libx264",
-        quality=MP4_QUALITY,
-        macro_block_size=1,
-        ffmpeg_log_level="error",
-        output_params=["-shortest", "-movflags", "+faststart"],
-        **options,
-    )
-    try:
-        writer.send(None)
-        for frame in frames:
-            writer.send(np.ascontiguousarray(_even(load_image(frame).rgb)).tobytes())
-        writer.close()  # waits for ffmpeg, which reports its failures here
-    except (RuntimeError, BrokenPipeError) as error:
-        raise OSError(f"ffmpeg could not write the video: {error}") from None
-    finally:
-        writer.close()
-
-
-def _write_folder(frames: Sequence[Path], folder: Path) -> None:
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".part", dir=folder.parent))
-    old = None
-    try:
-        for frame in frames:
-            try:
-                os.link(frame, staging / frame.name)
-            except OSError:
-                shutil.copy2(frame, staging / frame.name)
-        if folder.exists():
-            old = folder.rename(folder.parent / f"{staging.name}.old")
-        os.replace(staging, folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if old is not None and not folder.exists():
-            old.rename(folder)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def finish(
@@ -647,156 +272,6 @@ def _input_path(value: Any) -> Path | None:
 
 
 # --- video ----------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class FrameSource:
-    """The frames of a video file or of a folder of pictures.
-
-    Attributes:
-        path: the video file or the folder.
-        count: number of frames (a video's count as its container gives it).
-        fps: frames per second, or ``None`` (a folder, or a video that does not say).
-        files: a folder's pictures, in order; ``None`` for a video.
-        audio: the codec of a video's sound track (``"aac"``, ...), or ``None``.
-    """
-
-    path: Path
-    count: int
-    fps: float | None
-    files: tuple[Path, ...] | None = None
-    audio: str | None = None
-
-    def frames(self, start: int = 0) -> Iterator[np.ndarray]:
-        """The frames from index ``start`` on, uint8 (H, W, 3), all of the first's size.
-
-        Raises:
-            ValueError: a frame that cannot be read or differs in size (named).
-        """
-        if self.files is not None:
-            return self._pictures(start)
-        return self._decoded(start)
-
-    def _pictures(self, start: int) -> Iterator[np.ndarray]:
-        assert self.files is not None
-        expected = _picture_size(self.files[0])
-        for file in self.files[start:]:
-            rgb = load_image(file).rgb
-            if rgb.shape[:2] != expected:
-                raise ValueError(_size_mismatch(file, rgb.shape[:2], expected))
-            yield rgb
-
-    def _decoded(self, start: int) -> Iterator[np.ndarray]:
-        import imageio_ffmpeg
-
-        reader = imageio_ffmpeg.read_frames(str(self.path))
-        try:
-            width, height = next(reader)["size"]
-            for index, raw in enumerate(reader):
-                if index >= start:
-                    yield np.frombuffer(raw, np.uint8).reshape(height, width, 3)
-        finally:
-            reader.close()
-
-    def fingerprint(self) -> dict[str, Any]:
-        """What identifies the input in a manifest: a hash of the video, or of each picture."""
-        if self.files is None:
-            return {"video": fingerprint_file(self.path)}
-        return {"frames": {file.name: fingerprint_file(file) for file in self.files}}
-
-
-def _size_mismatch(file: Path, size: tuple[int, int], expected: tuple[int, int]) -> str:
-    return (
-        f"frame {file} is {size[1]}x{size[0]} but the first frame is {expected[1]}x{expected[0]}: "
-        "all frames must have one size"
-    )
-
-
-def _picture_size(file: Path) -> tuple[int, int]:
-    """(height, width) of a picture as ``load_image`` will give it, read from its header."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(file) as picture:
-            width, height = picture.size
-            # EXIF orientation 5..8 turns the picture a quarter; read where it is in the
-            # header (a PNG keeps it after the pixels: its frames are checked when loaded).
-            headed = picture.format in ("JPEG", "MPO", "TIFF", "WEBP")
-            turned = headed and picture.getexif().get(0x0112) in (5, 6, 7, 8)
-    except UnidentifiedImageError:
-        raise ValueError(f"frame {file} is not a picture Pillow can read") from None
-    except OSError as error:
-        raise ValueError(f"frame {file} cannot be read: {error}") from None
-    return (width, height) if turned else (height, width)
-
-
-def open_source(value: Any) -> FrameSource:
-    """A video file or a folder of frames (pictures sorted by name, numbers as numbers).
-
-    Raises:
-        FileNotFoundError: nothing at ``value``.
-        ValueError: an empty folder, a picture or a file that is not a video, frames of
-            different sizes.
-    """
-    if not isinstance(value, (str, os.PathLike)):
-        raise TypeError(
-            f"input must be a video file or a folder of frames, not {type(value).__name__}"
-        )
-    path = Path(value).expanduser()
-    if not path.exists():
-        raise FileNotFoundError(f"input video not found: {path}")
-    if path.is_dir():
-        return _folder_source(path)
-    if path.suffix.lower() in FRAME_SUFFIXES:
-        raise ValueError(
-            f"{path.name} is a single picture; give a video or a folder of frames "
-            "(pydream zoom animates one picture)"
-        )
-    return _video_source(path)
-
-
-def _folder_source(folder: Path) -> FrameSource:
-    files = sorted(
-        (
-            entry
-            for entry in folder.iterdir()
-            if entry.is_file()
-            and entry.suffix.lower() in FRAME_SUFFIXES
-            and not entry.name.startswith(".")
-        ),
-        key=lambda entry: natural_key(entry.name),
-    )
-    if not files:
-        raise ValueError(
-            f"folder {folder} holds no frames (pictures named {', '.join(FRAME_SUFFIXES)})"
-        )
-    expected = _picture_size(files[0])
-    for file in files[1:]:
-        size = _picture_size(file)
-        if size != expected:
-            raise ValueError(_size_mismatch(file, size, expected))
-    return FrameSource(path=folder, count=len(files), fps=None, files=tuple(files))
-
-
-def _video_source(path: Path) -> FrameSource:
-    import imageio_ffmpeg
-
-    if path.stat().st_size == 0:
-        raise ValueError(f"input video {path} is empty (0 bytes)")
-    try:
-        reader = imageio_ffmpeg.read_frames(str(path))
-        try:
-            meta = next(reader)
-        finally:
-            reader.close()
-        count, _ = imageio_ffmpeg.count_frames_and_secs(str(path))
-    except (OSError, RuntimeError, StopIteration, ValueError):
-        raise ValueError(f"{path} is not a video ffmpeg can read") from None
-    if not count:
-        raise ValueError(f"video {path} holds no frames")
-    fps = float(meta.get("fps") or 0.0) or None
-    audio = str(meta["audio_codec"]) if meta.get("audio_codec") else None
-    return FrameSource(path=path, count=int(count), fps=fps, audio=audio)
 
 
 def dream_video(
