@@ -10,8 +10,17 @@ pydream <- NULL
 # Name of the virtual environment install_deepdream() creates by default.
 default_envname <- "r-deepdream"
 
-# Name of the engine's distribution on PyPI.
-default_source <- "pydream-keras"
+# Name of the engine's distribution (it is not published on PyPI: the package carries its
+# sources, see bundled_engine()).
+engine_distribution <- "pydream-keras"
+
+# The folder of the engine's sources that the package carries (inst/python/pydream-keras,
+# copied from the project's pydream/ by scripts/sync-engine): a folder pip installs from.
+# "" when the installed package lacks it.
+bundled_engine <- function() {
+  folder <- system.file("python", engine_distribution, package = "deepdream")
+  if (nzchar(folder) && file.exists(file.path(folder, "pyproject.toml"))) folder else ""
+}
 
 .onLoad <- function(libname, pkgname) {
   configure_python()
@@ -26,8 +35,9 @@ default_source <- "pydream-keras"
 # 3. A virtual environment `.venv` in the working directory that has pydream installed
 #    (a source checkout set up with scripts/setup-python).
 # 4. The virtual environment made by install_deepdream(), when it exists.
-# 5. On reticulate >= 1.41, declare the requirement with py_require(), so that reticulate's
-#    managed environment provides pydream when nothing else was chosen.
+# 5. On reticulate >= 1.41, declare the requirement with py_require() (the engine carried by
+#    the package), so that reticulate's managed environment provides pydream when nothing
+#    else was chosen.
 # Otherwise reticulate's own discovery (RETICULATE_PYTHON, use_python(), ...) decides.
 configure_python <- function() {
   if (reticulate::py_available(initialize = FALSE)) {
@@ -57,7 +67,10 @@ configure_python <- function() {
   }
   if (has_py_require()) {
     py_require <- getExportedValue("reticulate", "py_require")
-    tryCatch(py_require(default_source), error = function(e) NULL)
+    engine <- bundled_engine()
+    if (nzchar(engine)) {
+      tryCatch(py_require(engine), error = function(e) NULL)
+    }
     return(invisible("py_require"))
   }
   invisible("reticulate")
@@ -162,6 +175,12 @@ abort_python_setup <- function(problem) {
 #' Creates a Python virtual environment and installs the `pydream` engine (with Keras 3 and
 #' TensorFlow) into it, so that deepdream can use it. Run it once, then restart R.
 #'
+#' The package carries the engine's Python sources (the `pydream-keras` distribution, in
+#' the folder `python/pydream-keras` of the installed package), so by default the engine is
+#' installed from the package itself: no source checkout is needed, and the engine always
+#' matches the R package. Its dependencies (Keras, TensorFlow, NumPy, Pillow, SciPy, ...)
+#' come from the Python Package Index, about 0.5 to 1 GB to download the first time.
+#'
 #' deepdream looks for Python in this order when it is first needed:
 #' 1. the environment variable `DEEPDREAM_PYTHON` (a Python executable or a virtual
 #'    environment folder), read when deepdream is loaded (it sets `RETICULATE_PYTHON`
@@ -174,9 +193,9 @@ abort_python_setup <- function(problem) {
 #'    `py_require()`;
 #' 6. otherwise, reticulate's own discovery rules.
 #'
-#' @param source What to install with pip: a path to a checkout of the pydream sources
-#'   (the folder that holds `pyproject.toml`), a wheel file, or a pip requirement. The
-#'   default, "pydream-keras", is the engine's name on the Python Package Index.
+#' @param source What to install with pip: `NULL` (the default) for the engine carried by
+#'   this package, or a path to a checkout of the pydream sources (the folder that holds
+#'   `pyproject.toml`), a wheel file, or a pip requirement (such as a Git URL).
 #' @param envname Name or path of the virtual environment to create or update.
 #' @param python The Python used to create the environment; `NULL` lets reticulate choose a
 #'   suitable one (Python 3.10 or later is needed).
@@ -185,24 +204,25 @@ abort_python_setup <- function(problem) {
 #' @return The path of the environment's Python executable, invisibly.
 #' @examples
 #' \dontrun{
-#' # From the Python Package Index:
+#' # The engine carried by the package, its dependencies from the Python Package Index:
 #' install_deepdream()
-#' # From a source checkout:
+#' # From a source checkout, or into an environment of your choice:
 #' install_deepdream(source = "~/src/pydream")
+#' install_deepdream(envname = "~/venvs/deepdream")
 #' }
 #' @export
-install_deepdream <- function(source = default_source, envname = default_envname,
+install_deepdream <- function(source = NULL, envname = default_envname,
                               python = NULL, extra_packages = NULL, force = FALSE) {
-  source <- check_string(source, "source")
+  source <- check_string(source, "source", allow_null = TRUE)
   envname <- check_string(envname, "envname")
+  if (!is.null(python)) {
+    python <- check_string(python, "python")
+  }
   check_flag(force, "force")
-  if (!is.null(extra_packages) && !is.character(extra_packages)) {
+  if (!is.null(extra_packages) && (!is.character(extra_packages) || anyNA(extra_packages))) {
     abort_argument("`extra_packages` must be a character vector of package names or NULL.")
   }
-  local_source <- path.expand(source)
-  if (file.exists(local_source)) {
-    source <- normalizePath(local_source, mustWork = TRUE)
-  }
+  source <- engine_source(source)
   if (isTRUE(force) && reticulate::virtualenv_exists(envname)) {
     reticulate::virtualenv_remove(envname, confirm = FALSE)
   }
@@ -210,15 +230,42 @@ install_deepdream <- function(source = default_source, envname = default_envname
     if (is.null(python)) {
       reticulate::virtualenv_create(envname)
     } else {
-      reticulate::virtualenv_create(envname, python = check_string(python, "python"))
+      reticulate::virtualenv_create(envname, python = python)
     }
   }
   reticulate::virtualenv_install(envname, packages = c(source, extra_packages),
                                  ignore_installed = FALSE)
   executable <- reticulate::virtualenv_python(envname)
+  restart_note <- if (!identical(envname, default_envname)) {
+    paste0("\nThis is not the default environment: set DEEPDREAM_PYTHON=", executable,
+           " (e.g. in ~/.Renviron) so that deepdream uses it.")
+  }
   message(
     "pydream is installed in ", executable, ".\n",
-    "Restart R to use it; deepdream finds this environment by itself."
+    "Restart R to use it; deepdream finds this environment by itself.",
+    restart_note
   )
   invisible(executable)
+}
+
+# What pip installs for `source`: NULL -> a fresh copy of the bundled engine (pip may write
+# build files into the folder it installs, and an installed package's folder may be
+# read-only); an existing path -> its absolute path; anything else -> a pip requirement.
+engine_source <- function(source) {
+  if (is.null(source)) {
+    engine <- bundled_engine()
+    if (!nzchar(engine)) {
+      abort_argument(paste0(
+        "This installation of deepdream does not carry the engine's sources ",
+        "(python/pydream-keras); give `source =` a checkout of pydream, a wheel or a ",
+        "pip requirement."
+      ))
+    }
+    copy <- tempfile("pydream-keras-")
+    dir.create(copy)
+    file.copy(engine, copy, recursive = TRUE)
+    return(file.path(copy, basename(engine)))
+  }
+  local_source <- path.expand(source)
+  if (file.exists(local_source)) normalizePath(local_source, mustWork = TRUE) else source
 }

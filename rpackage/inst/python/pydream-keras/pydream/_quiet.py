@@ -1,0 +1,37 @@
+"""Import TensorFlow without its start-up log lines on standard error."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+
+
+@contextlib.contextmanager
+def stderr_silenced() -> Iterator[None]:
+    """Point file descriptor 2 at /dev/null for the duration (unless PYDREAM_VERBOSE is set)."""
+    if os.environ.get("PYDREAM_VERBOSE") or "tensorflow" in sys.modules:
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def import_tensorflow() -> None:
+    """Import TensorFlow and Keras once, quietly."""
+    with stderr_silenced():
+        import keras  # noqa: F401
+        import tensorflow  # noqa: F401

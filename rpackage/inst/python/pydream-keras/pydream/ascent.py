@@ -1,0 +1,254 @@
+"""Gradient ascent on an image: one compiled step, jitter, tiling and the per-octave loop.
+
+Images here are preprocessed float32 arrays of shape (1, H, W, 3). The step function is traced
+once per objective with a shape-polymorphic signature, so octaves of any size reuse it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import tensorflow as tf
+
+from .gradients import mask_gradient, normalize_gradient, smooth_gradient
+from .objectives import FeatureObjective, penalties
+
+IMAGE_SIGNATURE = tf.TensorSpec(shape=(1, None, None, 3), dtype=tf.float32)
+
+StepCallback = Callable[[int, float], bool | None]
+"""Called as ``on_step(step_index, loss)`` after each applied step; ``True`` stops the run."""
+
+
+def tile_edges(length: int, tile_size: int) -> list[int]:
+    """Split ``length`` pixels into near-equal tiles of at most ``tile_size`` pixels.
+
+    Returns the ``n + 1`` edges of ``n = ceil(length / tile_size)`` tiles; every tile is at
+    least ``tile_size / 2`` pixels long when ``length >= tile_size``.
+    """
+    count = max(1, math.ceil(length / tile_size))
+    return [round(index * length / count) for index in range(count + 1)]
+
+
+MASK_SIGNATURE = tf.TensorSpec(shape=(1, None, None, 1), dtype=tf.float32)
+GUIDE_SIGNATURE = tf.TensorSpec(shape=(None, None), dtype=tf.float32)
+
+
+class AscentEngine:
+    """Gradient ascent for one objective.
+
+    A step computes the gradient of ``objective(x) - penalties(x)`` (see
+    ``objectives.penalties``), blurs it (``smoothing``), normalises it, multiplies it by the
+    mask and adds ``step`` times that to the image.
+
+    Args:
+        objective: the loss to maximise.
+        normalize: ``"mean_abs"``, ``"std"`` or ``"laplacian"`` (see ``normalize_gradient``).
+        clip_range: per-channel (low, high) arrays to clip the image to after each step, or
+            ``None`` for no clipping.
+        lap_levels: bands of the ``"laplacian"`` normalisation.
+        smoothing: sigma in pixels of the gradient's Gaussian blur (0: none).
+        continuity, dream_l2: weights of the image penalties subtracted from the objective.
+        guided: the steps take guide features (``FeatureObjective.guide_features``).
+    """
+
+    def __init__(
+        self,
+        objective: FeatureObjective,
+        *,
+        normalize: str,
+        clip_range: tuple[np.ndarray, np.ndarray] | None = None,
+        lap_levels: int = 4,
+        smoothing: float = 0.0,
+        continuity: float = 0.0,
+        dream_l2: float = 0.0,
+        guided: bool = False,
+    ) -> None:
+        self.objective = objective
+        self.normalize = normalize
+        self.clip_range = clip_range
+        self.lap_levels = lap_levels
+        self.smoothing = smoothing
+        self.continuity = continuity
+        self.dream_l2 = dream_l2
+        self.guided = guided
+        guide_signature = [tuple(GUIDE_SIGNATURE for _ in objective.terms)] if guided else []
+        self._gradient = tf.function(
+            self._loss_and_gradient,
+            input_signature=[IMAGE_SIGNATURE, *guide_signature],
+            reduce_retracing=True,
+        )
+        self._step = tf.function(
+            self._ascent_step,
+            input_signature=[
+                IMAGE_SIGNATURE,
+                tf.TensorSpec(shape=(), dtype=tf.float32),
+                tf.TensorSpec(shape=(2,), dtype=tf.int32),
+                MASK_SIGNATURE,
+                *guide_signature,
+            ],
+            reduce_retracing=True,
+        )
+
+    def _loss_and_gradient(
+        self, image: tf.Tensor, guides: tuple[tf.Tensor, ...] | None = None
+    ) -> tuple[tf.Tensor, tf.Tensor]:
+        with tf.GradientTape() as tape:
+            tape.watch(image)
+            loss = self.objective(image, guides)
+            total = loss - penalties(image, self.continuity, self.dream_l2)
+        return loss, tape.gradient(total, image)
+
+    def _apply(
+        self, image: tf.Tensor, step: tf.Tensor, gradient: tf.Tensor, mask: tf.Tensor
+    ) -> tf.Tensor:
+        gradient = smooth_gradient(gradient, self.smoothing)
+        gradient = normalize_gradient(gradient, self.normalize, self.lap_levels)
+        updated = image + step * mask_gradient(gradient, mask)
+        if self.clip_range is not None:
+            low, high = self.clip_range
+            updated = tf.clip_by_value(updated, low, high)
+        return updated
+
+    def _ascent_step(
+        self,
+        image: tf.Tensor,
+        step: tf.Tensor,
+        shift: tf.Tensor,
+        mask: tf.Tensor,
+        guides: tuple[tf.Tensor, ...] | None = None,
+    ) -> tuple[tf.Tensor, tf.Tensor]:
+        rolled = tf.roll(image, shift, axis=[1, 2])
+        loss, gradient = self._loss_and_gradient(rolled, guides)
+        gradient = tf.roll(gradient, -shift, axis=[1, 2])
+        return self._apply(image, step, gradient, mask), loss
+
+    def _guide_arguments(self, guides: Sequence[tf.Tensor] | None) -> list[tuple[tf.Tensor, ...]]:
+        if not self.guided:
+            return []
+        if guides is None:
+            raise ValueError("this engine dreams toward a guide: give the guide's features")
+        return [tuple(guides)]
+
+    def loss_and_gradient(
+        self, image: np.ndarray | tf.Tensor, guides: Sequence[tf.Tensor] | None = None
+    ) -> tuple[float, np.ndarray]:
+        """The loss (float) and raw gradient (same shape as ``image``) at ``image``."""
+        tensor = tf.convert_to_tensor(image, dtype=tf.float32)
+        loss, gradient = self._gradient(tensor, *self._guide_arguments(guides))
+        return float(loss), gradient.numpy()
+
+    def step(
+        self,
+        image: tf.Tensor,
+        step: float,
+        shift: tuple[int, int] = (0, 0),
+        mask: tf.Tensor | None = None,
+        guides: Sequence[tf.Tensor] | None = None,
+    ) -> tuple[tf.Tensor, float]:
+        """One ascent step on the whole image rolled by ``shift`` (undone after the step).
+
+        Returns the updated image and the loss at ``image`` (before the step).
+        """
+        updated, loss = self._step(
+            image,
+            tf.constant(step, tf.float32),
+            tf.constant(shift, tf.int32),
+            _mask_or_ones(mask, image),
+            *self._guide_arguments(guides),
+        )
+        return updated, float(loss)
+
+    def tiled_step(
+        self,
+        image: tf.Tensor,
+        step: float,
+        shift: tuple[int, int],
+        tile_size: int,
+        mask: tf.Tensor | None = None,
+        guides: Sequence[tf.Tensor] | None = None,
+    ) -> tuple[tf.Tensor, float]:
+        """One ascent step whose gradient is computed tile by tile.
+
+        The image is rolled by ``shift`` first (so tile seams move from step to step), the
+        gradient of each tile is computed on its own, the whole gradient is normalised once,
+        and the roll is undone. The loss is the area-weighted mean of the tile losses.
+        """
+        rolled = tf.roll(image, list(shift), axis=[1, 2])
+        height, width = int(image.shape[1]), int(image.shape[2])
+        rows, columns = tile_edges(height, tile_size), tile_edges(width, tile_size)
+        band_gradients = []
+        weighted_loss = 0.0
+        for top, bottom in itertools.pairwise(rows):
+            tiles = []
+            for left, right in itertools.pairwise(columns):
+                tile = rolled[:, top:bottom, left:right, :]
+                loss, gradient = self._gradient(tile, *self._guide_arguments(guides))
+                weighted_loss += float(loss) * (bottom - top) * (right - left)
+                tiles.append(gradient)
+            band_gradients.append(tf.concat(tiles, axis=2))
+        gradient = tf.roll(tf.concat(band_gradients, axis=1), [-shift[0], -shift[1]], axis=[1, 2])
+        step_tensor = tf.constant(step, tf.float32)
+        updated = self._apply(image, step_tensor, gradient, _mask_or_ones(mask, image))
+        return updated, weighted_loss / (height * width)
+
+    def run(
+        self,
+        image: np.ndarray | tf.Tensor,
+        *,
+        iterations: int,
+        step: float,
+        max_loss: float | None = None,
+        jitter: int = 0,
+        tile_size: int | None = None,
+        rng: np.random.Generator | None = None,
+        on_step: StepCallback | None = None,
+        mask: np.ndarray | None = None,
+        guides: Sequence[tf.Tensor] | None = None,
+    ) -> tuple[np.ndarray, bool]:
+        """Run up to ``iterations`` ascent steps on ``image`` (1, H, W, 3).
+
+        Before each step the loss and gradient are computed; when the loss is above
+        ``max_loss`` the loop stops without applying that step. ``jitter`` rolls the image by
+        a random shift of up to that many pixels per axis for each step (undone after it).
+        ``mask`` (1, H, W, 1) in 0..1 multiplies every step; ``guides`` are the guide
+        features of a guided engine.
+
+        Returns:
+            The image after the applied steps, and whether ``on_step`` asked to stop.
+        """
+        rng = rng if rng is not None else np.random.default_rng()
+        current = tf.convert_to_tensor(image, dtype=tf.float32)
+        mask_tensor = _mask_or_ones(mask, current)
+        height, width = int(current.shape[1]), int(current.shape[2])
+        tiled = tile_size is not None and (height > tile_size or width > tile_size)
+        for index in range(iterations):
+            if tiled:
+                assert tile_size is not None
+                shift = (int(rng.integers(0, height)), int(rng.integers(0, width)))
+                updated, loss = self.tiled_step(
+                    current, step, shift, tile_size, mask_tensor, guides
+                )
+            else:
+                shift = (0, 0)
+                if jitter:
+                    shift = (
+                        int(rng.integers(-jitter, jitter + 1)),
+                        int(rng.integers(-jitter, jitter + 1)),
+                    )
+                updated, loss = self.step(current, step, shift, mask_tensor, guides)
+            if max_loss is not None and loss > max_loss:
+                break
+            current = updated
+            if on_step is not None and on_step(index, loss):
+                return current.numpy(), True
+        return current.numpy(), False
+
+
+def _mask_or_ones(mask: np.ndarray | tf.Tensor | None, image: tf.Tensor) -> tf.Tensor:
+    """The mask as a float32 tensor (1, H, W, 1); all ones (dream everywhere) for ``None``."""
+    if mask is None:
+        return tf.ones_like(image[..., :1])
+    return tf.convert_to_tensor(mask, dtype=tf.float32)

@@ -1,0 +1,371 @@
+"""The ``pydream`` command: ``dream``, ``gallery``, ``zoom``, ``video``, ``layers``, ``presets``.
+
+Every failure prints one line ``pydream: error: ...`` on standard error and exits non-zero
+(2 for bad settings or input, 130 for Ctrl-C); no traceback is shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+def parse_layer_mapping(text: str) -> dict[str, float]:
+    """``"mixed3=0.8,mixed4:97,120=1"`` -> ``{"mixed3": 0.8, "mixed4:97,120": 1.0}``.
+
+    A comma inside a channel list (after ``LAYER:``) belongs to the key.
+    """
+    layers: dict[str, float] = {}
+    pending = ""
+    for item in text.split(","):
+        name, separator, value = item.strip().partition("=")
+        if not separator:
+            if not (pending or ":" in name) or not name.strip():
+                raise argparse.ArgumentTypeError(
+                    f"layer {item.strip()!r} must look like NAME=COEFFICIENT, e.g. mixed3=0.8"
+                )
+            pending += name.strip() + ","
+            continue
+        key = (pending + name).strip()
+        pending = ""
+        if not key:
+            raise argparse.ArgumentTypeError(
+                f"layer {item.strip()!r} must look like NAME=COEFFICIENT, e.g. mixed3=0.8"
+            )
+        try:
+            layers[key] = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"coefficient of layer {key!r} must be a number, not {value!r}"
+            ) from None
+    if pending:
+        raise argparse.ArgumentTypeError(
+            f"layer {pending.rstrip(',')!r} must look like NAME=COEFFICIENT, e.g. mixed4:97=1"
+        )
+    return layers
+
+
+def parse_layers(text: str) -> dict[str, float] | list[dict[str, float]]:
+    """One mapping (``"mixed3=0.8,mixed5=4"``), or one per octave separated by ``;``
+    (``"mixed3=1;mixed5=1,mixed6=2"``, smallest octave first)."""
+    parts = text.split(";")
+    if len(parts) == 1:
+        return parse_layer_mapping(text)
+    return [parse_layer_mapping(part) for part in parts]
+
+
+def parse_key_list(text: str) -> list[str]:
+    """``"mixed3,mixed4"`` -> ``["mixed3", "mixed4"]`` (gallery layers)."""
+    keys = [part.strip() for part in text.split(",")]
+    if not all(keys):
+        raise argparse.ArgumentTypeError(f"must be layer names separated by commas, not {text!r}")
+    return keys
+
+
+def parse_max_loss(text: str) -> float | None:
+    """A number, or ``none`` for never stopping early."""
+    if text.strip().lower() in ("none", "inf", "off"):
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number or 'none', not {text!r}") from None
+
+
+def parse_weights(text: str) -> str | None:
+    """``imagenet``, ``none`` (random initialisation) or a file path."""
+    return None if text.strip().lower() == "none" else text
+
+
+def parse_tile_size(text: str) -> int | str | None:
+    """``auto``, ``none`` (never tile) or a number of pixels."""
+    lowered = text.strip().lower()
+    if lowered in ("auto", "none"):
+        return None if lowered == "none" else "auto"
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be auto, none or a whole number of pixels, not {text!r}"
+        ) from None
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one line, no usage dump
+        self.exit(EXIT_ERROR, f"pydream: error: {message}\n")
+
+
+def add_setting_options(command: argparse.ArgumentParser) -> None:
+    """The options every dreaming command shares: one per ``DreamSettings`` field."""
+    command.add_argument("--preset", default=None, help="named settings (see 'pydream presets')")
+    command.add_argument("--model", help="model name (default inception_v3)")
+    command.add_argument("--weights", type=parse_weights, help="imagenet, none or a file path")
+    command.add_argument("--step", type=float)
+    command.add_argument("--num-octave", type=int)
+    command.add_argument("--octave-scale", type=float)
+    command.add_argument("--iterations", type=int)
+    command.add_argument("--max-loss", type=parse_max_loss, help="a number, or none")
+    command.add_argument("--loss", choices=["l2", "mean"])
+    command.add_argument("--border", type=int)
+    command.add_argument("--normalize", choices=["mean_abs", "std", "laplacian"])
+    command.add_argument("--lap-levels", type=int, help="bands of --normalize laplacian (4)")
+    command.add_argument("--smoothing", type=float, metavar="SIGMA", help="blur the gradient")
+    command.add_argument("--continuity", type=float, help="weight of the continuity penalty")
+    command.add_argument("--dream-l2", type=float, help="weight of the image L2 penalty")
+    command.add_argument("--guide", metavar="PATH", help="a picture to dream toward")
+    command.add_argument("--mask", metavar="PATH", help="grey picture: white dreams, black not")
+    command.add_argument("--clip", action="store_true")
+    command.add_argument("--jitter", type=int)
+    command.add_argument("--learning-phase", type=int, choices=[0, 1])
+    command.add_argument("--optimizer", choices=["ascent", "lbfgs"])
+    command.add_argument("--lbfgs-evaluations", type=int)
+    command.add_argument("--seed", type=int)
+    command.add_argument(
+        "--tile-size", type=parse_tile_size, help="auto (default), none or pixels per tile side"
+    )
+    command.add_argument(
+        "--memory-budget", type=float, metavar="GB", help="memory for --tile-size auto (GB)"
+    )
+    command.add_argument("--precision", choices=["float32", "bfloat16", "float16"])
+    command.add_argument(
+        "--overwrite", action="store_true", default=False, help="allow OUTPUT to be INPUT"
+    )
+    command.add_argument("--quiet", action="store_true", default=False, help="no progress bar")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``pydream`` command."""
+    parser = _Parser(prog="pydream", description="DeepDream pictures with Keras.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    dream = commands.add_parser("dream", help="dream a picture", argument_default=argparse.SUPPRESS)
+    dream.add_argument("input", help="picture to dream (JPEG, PNG, TIFF, ...)")
+    dream.add_argument(
+        "-o", "--output", required=True, help="file to write (its extension sets the format)"
+    )
+    dream.add_argument(
+        "--layers",
+        type=parse_layers,
+        default=None,
+        help="e.g. mixed3=0.8,mixed5=4 or mixed4:97=1; per octave: mixed3=1;mixed5=1",
+    )
+    add_setting_options(dream)
+    dream.add_argument(
+        "--save-octaves", metavar="DIR", default=None, help="write one PNG per octave here"
+    )
+
+    gallery = commands.add_parser(
+        "gallery",
+        help="a contact sheet: one small dream per layer or channel",
+        argument_default=argparse.SUPPRESS,
+    )
+    gallery.add_argument("input", help="picture to dream")
+    gallery.add_argument("-o", "--output", required=True, help="the sheet to write (PNG, ...)")
+    gallery.add_argument(
+        "--layers", type=parse_key_list, default=None, help="e.g. mixed3,mixed4,mixed5"
+    )
+    gallery.add_argument(
+        "--channels", action="append", default=None, help="e.g. mixed4:0-15 (repeatable)"
+    )
+    gallery.add_argument("--size", type=int, default=256, help="pixels of each dream (256)")
+    gallery.add_argument("--columns", type=int, default=None, help="tiles per row")
+    add_setting_options(gallery)
+
+    add_zoom_parser(commands)
+    add_video_parser(commands)
+
+    layers = commands.add_parser("layers", help="list a model's layer names")
+    layers.add_argument("--model", default="inception_v3")
+    layers.add_argument("--all", action="store_true", help="every layer, not only blocks")
+
+    commands.add_parser("presets", help="list the presets and what they set")
+    return parser
+
+
+ANIMATION_HELP = ".gif, .webp, .mp4, or a folder (one PNG a frame)"
+
+
+def add_motion_options(command: argparse.ArgumentParser) -> None:
+    """The options of the animation commands beside the dream settings."""
+    command.add_argument(
+        "--layers",
+        type=parse_layers,
+        default=None,
+        help="e.g. mixed3=0.8,mixed5=4 or mixed4:97=1; per octave: mixed3=1;mixed5=1",
+    )
+    command.add_argument(
+        "--keep-frames", action="store_true", help="keep the work folder OUT.frames afterwards"
+    )
+    command.add_argument(
+        "--restart", action="store_true", help="discard frames left by a run with other settings"
+    )
+    add_setting_options(command)
+
+
+def add_zoom_parser(commands: Any) -> None:
+    """``pydream zoom``: dream, zoom into the centre, dream again."""
+    zoom = commands.add_parser(
+        "zoom",
+        help="a zoom animation: dream, zoom in, dream again",
+        argument_default=argparse.SUPPRESS,
+    )
+    zoom.add_argument("input", help="picture to dream")
+    zoom.add_argument("-o", "--output", required=True, help=ANIMATION_HELP)
+    zoom.add_argument("--frames", type=int, required=True, help="number of frames")
+    zoom.add_argument("--zoom", type=float, help="magnification per frame (1.05)")
+    zoom.add_argument("--rotate", type=float, metavar="DEG", help="degrees per frame (0)")
+    zoom.add_argument("--fps", type=float, help="frames per second (12)")
+    add_motion_options(zoom)
+
+
+def add_video_parser(commands: Any) -> None:
+    """``pydream video``: dream a video steadily, frame after frame."""
+    video = commands.add_parser(
+        "video",
+        help="dream a video or a folder of frames, steady from frame to frame",
+        argument_default=argparse.SUPPRESS,
+    )
+    video.add_argument("input", help="a video file, or a folder of frames sorted by name")
+    video.add_argument("-o", "--output", required=True, help=ANIMATION_HELP)
+    video.add_argument(
+        "--blend", type=float, help="share of the previous dream in each frame's start (0.6)"
+    )
+    video.add_argument("--flow", choices=["dis", "farneback"], help="optical flow method (dis)")
+    video.add_argument("--no-flow", dest="flow", action="store_false", help="blend without warping")
+    video.add_argument("--fps", type=float, help="frames per second (the video's; a folder: 12)")
+    add_motion_options(video)
+
+
+SETTING_OPTIONS = (
+    "model", "step", "num_octave", "octave_scale", "iterations", "loss", "border", "normalize",
+    "clip", "jitter", "learning_phase", "seed", "tile_size", "memory_budget", "precision",
+    "max_loss", "weights", "lap_levels", "smoothing", "continuity", "dream_l2", "guide", "mask",
+    "optimizer", "lbfgs_evaluations",
+)  # fmt: skip
+
+
+def run_dream(options: argparse.Namespace) -> None:
+    """Dream ``options.input`` into ``options.output``."""
+    import pydream
+
+    given = vars(options)
+    settings = {name: given[name] for name in SETTING_OPTIONS if name in given}
+    pydream.deep_dream(
+        options.input,
+        options.layers,
+        preset=options.preset,
+        output=options.output,
+        save_octaves=options.save_octaves,
+        overwrite=options.overwrite,
+        progress=not options.quiet,
+        **settings,
+    )
+    if not options.quiet:
+        print(f"wrote {options.output}", file=sys.stderr)
+
+
+def run_gallery(options: argparse.Namespace) -> None:
+    """Dream a contact sheet of ``options.input`` into ``options.output``."""
+    from .gallery import dream_gallery
+
+    given = vars(options)
+    settings = {name: given[name] for name in SETTING_OPTIONS if name in given}
+    dream_gallery(
+        options.input,
+        options.layers,
+        channels=options.channels,
+        preset=options.preset,
+        size=options.size,
+        columns=options.columns,
+        output=options.output,
+        overwrite=options.overwrite,
+        progress=not options.quiet,
+        **settings,
+    )
+    if not options.quiet:
+        print(f"wrote {options.output}", file=sys.stderr)
+
+
+MOTION_OPTIONS = ("layers", "keep_frames", "restart", "overwrite")
+
+
+def run_motion(options: argparse.Namespace) -> None:
+    """Make a zoom animation or dream a video, as ``options.command`` says."""
+    from .motion import dream_video, dream_zoom
+
+    given = vars(options)
+    arguments = {name: given[name] for name in (*SETTING_OPTIONS, *MOTION_OPTIONS) if name in given}
+    if options.command == "zoom":
+        motion = {name: given[name] for name in ("zoom", "rotate", "fps") if name in given}
+        made = dream_zoom(
+            options.input,
+            options.output,
+            frames=options.frames,
+            preset=options.preset,
+            progress=not options.quiet,
+            **motion,
+            **arguments,
+        )
+    else:
+        steadiness = {name: given[name] for name in ("blend", "flow", "fps") if name in given}
+        made = dream_video(
+            options.input,
+            options.output,
+            preset=options.preset,
+            progress=not options.quiet,
+            **steadiness,
+            **arguments,
+        )
+    if not options.quiet:
+        print(f"wrote {made}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``pydream`` console script; returns the exit code."""
+    parser = build_parser()
+    options = parser.parse_args(argv)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.showwarning = _show_one_line_warning
+            if options.command == "dream":
+                run_dream(options)
+            elif options.command == "gallery":
+                run_gallery(options)
+            elif options.command in ("zoom", "video"):
+                run_motion(options)
+            elif options.command == "layers":
+                from .models import list_layers
+
+                print("\n".join(list_layers(options.model, all_layers=options.all)))
+            else:
+                from .presets import describe_preset, presets
+
+                print("\n".join(describe_preset(name) for name in presets))
+    except KeyboardInterrupt as interrupt:
+        # An animation's interrupt says which frames it kept.
+        message = str(interrupt) or "interrupted; nothing was written"
+        print(f"pydream: {message}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (ValueError, TypeError, OSError, ImportError) as error:
+        message = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        print(f"pydream: error: {message}", file=sys.stderr)
+        return EXIT_ERROR
+    return 0
+
+
+def _show_one_line_warning(message: Any, category: Any = None, *_: Any, **__: Any) -> None:
+    from .memory import DreamNotice
+
+    kind = "note" if isinstance(category, type) and issubclass(category, DreamNotice) else "warning"
+    print(f"pydream: {kind}: {message}", file=sys.stderr)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""Named settings from the posts DeepDream is usually learnt from.
+
+A preset is a partial set of ``DreamSettings`` fields; explicit arguments win over it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from .settings import SETTING_NAMES
+
+_PRESETS: dict[str, dict[str, Any]] = {
+    # The R post ("jellyfish"): five octaves, no border crop. The post also lists mixed11,
+    # mixed27, mixed37 and mixed47, which InceptionV3 does not have (mixed0..mixed10).
+    "jellyfish": {
+        "layers": {"mixed2": 0.2, "mixed3": 0.8, "mixed4": 2.0, "mixed5": 4.0, "mixed6": 5.0},
+        "step": 0.025,
+        "num_octave": 5,
+        "octave_scale": 1.4,
+        "iterations": 20,
+        "max_loss": 10.0,
+        "border": 0,
+    },
+    # The Python keras post.
+    "chollet": {
+        "layers": {"mixed2": 0.2, "mixed3": 3.0, "mixed4": 2.0, "mixed5": 1.5},
+        "step": 0.01,
+        "num_octave": 3,
+        "octave_scale": 1.4,
+        "iterations": 20,
+        "max_loss": 10.0,
+        "border": 2,
+    },
+    # The TensorFlow 2 tutorial: mean activation, std-normalised gradient, clipped image.
+    "tutorial": {
+        "layers": {"mixed3": 1.0, "mixed5": 1.0},
+        "loss": "mean",
+        "normalize": "std",
+        "clip": True,
+        "num_octave": 1,
+        "iterations": 100,
+        "step": 0.01,
+        "max_loss": None,
+    },
+    # The VGG16 "paintings" post: L-BFGS on features minus continuity and image-L2 penalties,
+    # with random jitter added before and removed after each round.
+    "acid": {
+        "model": "vgg16",
+        "layers": {"block4_conv1": 0.05, "block4_conv2": 0.01, "block4_conv3": 0.01},
+        "optimizer": "lbfgs",
+        "continuity": 0.1,
+        "dream_l2": 0.8,
+        "jitter": 5,
+        "num_octave": 1,
+        "iterations": 5,
+        "lbfgs_evaluations": 7,
+        "max_loss": None,
+        "border": 2,
+    },
+    "doggos": {
+        "model": "vgg16",
+        "layers": {"block5_conv1": 0.05, "block5_conv2": 0.02},
+        "optimizer": "lbfgs",
+        "continuity": 0.1,
+        "dream_l2": 0.02,
+        "jitter": 0,
+        "num_octave": 1,
+        "iterations": 5,
+        "lbfgs_evaluations": 7,
+        "max_loss": None,
+        "border": 2,
+    },
+}
+
+for _name, _settings in _PRESETS.items():
+    _unknown = set(_settings) - set(SETTING_NAMES)
+    if _unknown:  # pragma: no cover - a programming error caught at import
+        raise RuntimeError(f"preset {_name!r} sets unknown settings {sorted(_unknown)}")
+
+presets: Mapping[str, Mapping[str, Any]] = MappingProxyType(
+    {name: MappingProxyType(settings) for name, settings in _PRESETS.items()}
+)
+"""Preset name -> the settings it sets (read-only)."""
+
+
+def preset_settings(name: str) -> dict[str, Any]:
+    """Return a fresh copy of a preset's settings, or raise ``ValueError`` listing the names."""
+    if not isinstance(name, str) or name not in _PRESETS:
+        raise ValueError(f"unknown preset {name!r}; presets are: {', '.join(_PRESETS)}")
+    settings = dict(_PRESETS[name])
+    settings["layers"] = dict(settings["layers"])
+    return settings
+
+
+def describe_preset(name: str) -> str:
+    """One line saying what a preset sets, e.g. for ``pydream presets``."""
+    settings = preset_settings(name)
+    layers = ", ".join(f"{layer}={value:g}" for layer, value in settings.pop("layers").items())
+    rest = ", ".join(f"{key}={value}" for key, value in settings.items())
+    return f"{name}: layers {layers}; {rest}"

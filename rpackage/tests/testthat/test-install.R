@@ -1,0 +1,42 @@
+# The package carries the engine's sources, and install_deepdream() installs them by default.
+
+test_that("the installed package carries the engine's sources", {
+  engine <- deepdream:::bundled_engine()
+  expect_true(nzchar(engine))
+  expect_identical(basename(engine), "pydream-keras")
+  project <- readLines(file.path(engine, "pyproject.toml"))
+  expect_true('name = "pydream-keras"' %in% project)
+  modules <- list.files(file.path(engine, "pydream"), pattern = "[.]py$")
+  expect_true(all(c("__init__.py", "dream.py", "models.py", "settings.py") %in% modules))
+  expect_true(file.exists(file.path(engine, "README.md")))
+  # every module the package's __init__ imports is there
+  init <- readLines(file.path(engine, "pydream", "__init__.py"))
+  imported <- unique(sub("^from [.]([a-z_]+) import.*", "\\1", grep("^from [.]", init, value = TRUE)))
+  expect_true(all(paste0(imported, ".py") %in% modules))
+})
+
+test_that("by default pip gets a fresh copy of the carried engine, not the installed folder", {
+  source <- deepdream:::engine_source(NULL)
+  expect_true(file.exists(file.path(source, "pyproject.toml")))
+  expect_true(file.exists(file.path(source, "pydream", "dream.py")))
+  expect_false(identical(normalizePath(source), normalizePath(deepdream:::bundled_engine())))
+  expect_true(startsWith(normalizePath(source), normalizePath(tempdir())))
+  # a checkout or a wheel is taken by its full path, a requirement as it is
+  folder <- tempfile("checkout")
+  dir.create(folder)
+  expect_identical(deepdream:::engine_source(folder), normalizePath(folder))
+  expect_identical(deepdream:::engine_source("pydream-keras==0.1.0"), "pydream-keras==0.1.0")
+})
+
+test_that("install_deepdream() checks its arguments before touching Python", {
+  expect_error(install_deepdream(source = 1), "`source` must be a single non-empty string or NULL",
+               fixed = TRUE, class = "deepdream_argument_error")
+  expect_error(install_deepdream(envname = ""), "`envname` must be a single non-empty string",
+               fixed = TRUE, class = "deepdream_argument_error")
+  expect_error(install_deepdream(python = NA_character_), "`python` must be a single",
+               fixed = TRUE, class = "deepdream_argument_error")
+  expect_error(install_deepdream(extra_packages = 3), "`extra_packages` must be a character vector",
+               fixed = TRUE, class = "deepdream_argument_error")
+  expect_error(install_deepdream(force = "yes"), "`force`", fixed = TRUE,
+               class = "deepdream_argument_error")
+})
