@@ -414,7 +414,9 @@ check_image <- function(image, name = "image") {
   if (inherits(image, "python.builtin.object")) {
     return(image)
   }
-  if (inherits(image, c("raster", "nativeRaster"))) {
+  if (inherits(image, "magick-image")) {
+    image <- magick_to_array(image, name)
+  } else if (inherits(image, c("raster", "nativeRaster"))) {
     image <- raster_to_array(image)
   } else if (is.character(image)) {
     return(check_existing_file(image, name))
@@ -438,7 +440,9 @@ check_mask <- function(mask, name = "mask") {
   if (is.null(mask) || inherits(mask, "python.builtin.object")) {
     return(mask)
   }
-  if (inherits(mask, c("raster", "nativeRaster"))) {
+  if (inherits(mask, "magick-image")) {
+    mask <- magick_to_array(mask, name)
+  } else if (inherits(mask, c("raster", "nativeRaster"))) {
     mask <- raster_to_array(mask)
   } else if (is.character(mask) && is.null(dim(mask))) {
     return(check_existing_file(mask, name))

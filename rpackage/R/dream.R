@@ -69,7 +69,7 @@
 #'
 #' @param image The picture: a file path (JPEG, PNG, ...), a numeric array of pixels with
 #'   values from 0 to 255 (height x width grey, height x width x 3 RGB or x 4 RGBA; a
-#'   `"deep_dream"` result works), or a raster.
+#'   `"deep_dream"` result works), a raster, or a magick image.
 #' @param layers Layer contributions: a named list (or named numeric vector) of layer key =
 #'   coefficient, e.g. `list(mixed2 = 0.2, mixed3 = 0.8)` or `list("mixed4:97" = 1)`, or an
 #'   unnamed list of such lists, one per octave (see the sections below); see
@@ -125,13 +125,14 @@
 #' @param lbfgs_evaluations Function evaluations per L-BFGS round (a positive whole number).
 #' @param overwrite Allow `output` to be the input file itself (replacing the photo).
 #' @param guide A picture to dream toward, given like `image`: a file path, a numeric array
-#'   of pixels 0 to 255, a `"deep_dream"` result or a raster; `NULL` (the default) for none.
+#'   of pixels 0 to 255, a `"deep_dream"` result, a raster or a magick image; `NULL` (the
+#'   default) for none.
 #' @param mask Where to dream: a grey picture's file path, or a numeric matrix (height x
 #'   width) of values from 0 to 1 (or from 0 to 255, when any value is above 1), or a
 #'   logical matrix (`TRUE` dreams); it is resized to each octave, so any size works. An
-#'   array height x width x 3 (or x 4, or a raster) is made grey with the weights used for
-#'   colour files (0.299 red, 0.587 green, 0.114 blue; alpha ignored). `NULL` (the default)
-#'   dreams everywhere.
+#'   array height x width x 3 (or x 4, a raster or a magick image) is made grey with the
+#'   weights used for colour files (0.299 red, 0.587 green, 0.114 blue; alpha ignored).
+#'   `NULL` (the default) dreams everywhere.
 #' @param lap_levels Bands of the "laplacian" normalisation's pyramid, a whole number from
 #'   1 to 12 (default 4).
 #' @param smoothing Standard deviation, in pixels, of a Gaussian blur of each gradient, from
@@ -140,8 +141,8 @@
 #'   "caffe" or "torch", or two functions from pixels 0 to 255 to the network's input and
 #'   back (see "Models of your own"). Not used with a model name, which knows its own.
 #' @return The dream: an array of dim height x width x 3 with values from 0 to 255 and class
-#'   "deep_dream"; `plot()` draws it and `as.raster()` converts it. If `output` is given it
-#'   is also written there.
+#'   "deep_dream"; `plot()` draws it, `as.raster()` and [as_magick()] convert it, and
+#'   `png::writePNG(dream / 255)` writes it. If `output` is given it is also written there.
 #' @seealso [dream_gallery()] to compare layers or channels side by side;
 #'   [gradient_ascent()] and the other building blocks, to follow the method step by step;
 #'   `vignette("jellyfish", package = "deepdream")`.
