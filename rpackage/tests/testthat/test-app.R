@@ -1,0 +1,233 @@
+# The dream explorer: its arguments, the page it serves, the settings and code it makes
+# from the controls, and its worker process (with Python). tests/test_app_browser.py drives
+# the whole app in headless Chromium.
+
+skip_if_no_app_packages <- function() {
+  skip_if_not_installed("shiny")
+  skip_if_not_installed("callr")
+}
+
+test_that("dream_app() checks its arguments with one-line errors", {
+  skip_if_no_app_packages()
+  expect_error(dream_app(size = 10), "`size` must be a single whole number from 150 to 4096",
+               fixed = TRUE, class = "deepdream_argument_error")
+  expect_error(dream_app(image = "no-such-photo.jpg"), "no-such-photo.jpg", fixed = TRUE,
+               class = "deepdream_argument_error")
+  expect_error(dream_app(weights = "no-such-file.h5"), "`weights` must be \"imagenet\"",
+               fixed = TRUE, class = "deepdream_argument_error")
+  expect_error(dream_app(launch = "yes"), "`launch`", fixed = TRUE,
+               class = "deepdream_argument_error")
+  expect_s3_class(dream_app(weights = NULL), "shiny.appobj")
+})
+
+test_that("the RStudio add-in is declared and its function exported", {
+  addins <- system.file("rstudio", "addins.dcf", package = "deepdream")
+  expect_true(nzchar(addins))
+  fields <- read.dcf(addins)
+  expect_identical(unname(fields[1, "Name"]), "Dream a picture")
+  expect_identical(unname(fields[1, "Binding"]), "dream_addin")
+  expect_true("dream_addin" %in% getNamespaceExports("deepdream"))
+})
+
+test_that("shiny::runApp(dream_app(), port = P) serves a page with every control", {
+  skip_if_no_app_packages()
+  skip_if_not_installed("ps")
+  port <- httpuv::randomPort()
+  app <- callr::r_bg(function(port) {
+    shiny::runApp(deepdream::dream_app(weights = NULL), port = port, launch.browser = FALSE)
+  }, args = list(port = port), libpath = .libPaths(), supervise = TRUE)
+  on.exit(app$kill_tree(), add = TRUE)
+  page <- NULL
+  deadline <- Sys.time() + 60
+  while (is.null(page) && Sys.time() < deadline && app$is_alive()) {
+    page <- tryCatch(
+      suppressWarnings(readLines(sprintf("http://127.0.0.1:%d/", port), warn = FALSE)),
+      error = function(e) NULL
+    )
+    if (is.null(page)) Sys.sleep(0.3)
+  }
+  if (is.null(page)) {
+    fail(paste("the app did not answer:", paste(app$read_all_error_lines(), collapse = "\n")))
+  }
+  page <- paste(page, collapse = "\n")
+  for (id in c("example", "upload", "size", "preset", "layers", "coefficients", "num_octave",
+               "octave_scale", "iterations", "step", "max_loss", "seed", "guide", "mask",
+               "normalize", "smoothing", "jitter", "dream", "cancel_dream", "photo_view",
+               "dream_view", "octaves", "download", "copy_code", "code")) {
+    expect_match(page, sprintf("id=\"%s\"", id), fixed = TRUE, label = id)
+  }
+  expect_match(page, "<title>deepdream explorer</title>", fixed = TRUE)
+})
+
+fake_input <- function(...) {
+  defaults <- list(preset = "", step = 0.01, num_octave = 3L, octave_scale = 1.4,
+                   iterations = 20L, max_loss = 15, seed = 1L, normalize = "mean_abs",
+                   smoothing = 0, jitter = 0L)
+  utils::modifyList(defaults, list(...))
+}
+
+test_that("the controls become deep_dream() settings, checked by deep_dream()'s own checks", {
+  settings <- deepdream:::app_settings(fake_input(max_loss = NA, seed = NA),
+                                       list(mixed3 = 1, "mixed4:97" = 0.5))
+  values <- settings$values
+  expect_identical(values$layers, list(mixed3 = 1, "mixed4:97" = 0.5))
+  expect_true("max_loss" %in% names(values) && is.null(values$max_loss))
+  expect_true("seed" %in% names(values) && is.null(values$seed))
+  expect_false("preset" %in% names(values))
+  expect_silent(deepdream:::check_dream_settings(values))
+  preset <- deepdream:::app_settings(fake_input(preset = "jellyfish"), list(mixed3 = 1))
+  expect_identical(preset$values$preset, "jellyfish")
+  # nonsense numbers, and an empty field (NA), give deep_dream()'s messages
+  check <- function(...) {
+    values <- deepdream:::app_settings(fake_input(...), list(mixed3 = 1))$values
+    tryCatch({
+      deepdream:::check_dream_settings(values)
+      ""
+    }, error = function(e) conditionMessage(e))
+  }
+  expect_identical(check(step = -1), "`step` must be a single finite non-negative number, not -1.")
+  expect_identical(check(num_octave = 0), "`num_octave` must be a single whole number from 1 to 50, not 0.")
+  expect_identical(check(iterations = 2.5), "`iterations` must be a single non-negative whole number, not 2.5.")
+  expect_match(check(step = NA), "`step` must be a single finite non-negative number, not NA", fixed = TRUE)
+  expect_match(check(octave_scale = 1, num_octave = 3), "`octave_scale` must be greater than 1",
+               fixed = TRUE)
+  no_layers <- deepdream:::app_settings(fake_input(), stats::setNames(list(), character()))$values
+  expect_error(deepdream:::check_dream_settings(no_layers), "`layers` is empty", fixed = TRUE)
+  guided <- deepdream:::app_settings(fake_input(), list(mixed3 = 1),
+                                     guide = list(path = "/tmp/0.png", label = "clouds.jpg"))
+  expect_identical(guided$values$guide, "/tmp/0.png")
+  expect_identical(guided$labels$guide, "clouds.jpg")
+})
+
+test_that("the code shown makes the same dream: the photo as shrunk, every setting", {
+  photo <- list(code = "example_image(\"jellyfish\")", dims = c(268L, 400L),
+                original = c(1714L, 2560L), label = "jellyfish")
+  settings <- deepdream:::app_settings(
+    fake_input(preset = "jellyfish", max_loss = NA, seed = 3L, step = 0.02, num_octave = 2L,
+               iterations = 10L, normalize = "laplacian", smoothing = 1.5),
+    list(mixed3 = 1, "mixed4:97" = 0.5),
+    mask = list(path = "/tmp/1.png", label = "half mask.png")
+  )
+  code <- deepdream:::app_code(photo, settings, weights = "/data/inception.weights.h5")
+  expect_identical(strsplit(code, "\n", fixed = TRUE)[[1]], c(
+    "library(deepdream)",
+    "photo <- example_image(\"jellyfish\")",
+    "photo <- deprocess_image(resize_img(preprocess_image(photo), c(268L, 400L)))",
+    "dream <- deep_dream(",
+    "  photo,",
+    "  layers = list(mixed3 = 1, \"mixed4:97\" = 0.5),",
+    "  preset = \"jellyfish\",",
+    "  step = 0.02,",
+    "  num_octave = 2L,",
+    "  octave_scale = 1.4,",
+    "  iterations = 10L,",
+    "  max_loss = NULL,",
+    "  seed = 3L,",
+    "  normalize = \"laplacian\",",
+    "  smoothing = 1.5,",
+    "  mask = \"half mask.png\",",
+    "  weights = \"/data/inception.weights.h5\"",
+    ")",
+    "plot(dream)"
+  ))
+  expect_silent(parse(text = code))
+  # a photo dreamed at its own size is not resized; default settings are not repeated
+  photo$dims <- photo$original
+  plain <- deepdream:::app_code(photo, deepdream:::app_settings(fake_input(), list(mixed5 = 2)),
+                                weights = "imagenet")
+  expect_false(grepl("resize_img", plain, fixed = TRUE))
+  expect_false(grepl("weights =", plain, fixed = TRUE))
+  expect_false(grepl("normalize", plain, fixed = TRUE))
+  expect_match(plain, "layers = list(mixed5 = 2)", fixed = TRUE)
+})
+
+# --- the worker process, with Python ------------------------------------------------------
+
+wait_for <- function(worker, condition, seconds = 120) {
+  deadline <- Sys.time() + seconds
+  while (!condition() && Sys.time() < deadline) {
+    worker$poll()
+    Sys.sleep(0.1)
+  }
+  condition()
+}
+
+test_that("the worker keeps the engine between jobs, reports progress, cancels and explains", {
+  skip_if_no_app_packages()
+  skip_if_no_pydream()
+  folder <- tempfile("app-worker")
+  dir.create(folder)
+  worker <- deepdream:::new_app_worker(folder, weights = NULL)
+  on.exit(worker$stop(), add = TRUE)
+  started <- NULL
+  worker$when_started("a", function(result) started <<- result)
+  expect_true(wait_for(worker, function() !is.null(started)))
+  expect_true(started$ok, info = started$message)
+  expect_true("mixed5" %in% started$value$layers)
+  expect_true(all(c("jellyfish", "chollet") %in% names(started$value$presets)))
+  expect_false("acid" %in% names(started$value$presets))
+  expect_null(started$value$warning)
+  pid <- worker$process$get_pid()
+
+  # a photo, shrunk to 200 pixels on its longer side
+  photo <- NULL
+  worker$submit("a", "photo", list(path = synthetic_png(192L, 256L), size = 200L,
+                                   file = file.path(folder, "photo.png")),
+                function(result) photo <<- result)
+  expect_true(wait_for(worker, function() !is.null(photo)))
+  expect_true(photo$ok, info = photo$message)
+  expect_identical(photo$value$dims, c(150L, 200L))
+  expect_identical(photo$value$original, c(192L, 256L))
+  expect_true(file.exists(file.path(folder, "photo.png")))
+
+  # a dream with progress
+  dream_job <- function(iterations, name) {
+    list(photo = photo$value$input, settings = list(layers = list(mixed3 = 1), num_octave = 2L,
+                                                    iterations = iterations, max_loss = NULL),
+         labels = list(), output = file.path(folder, paste0(name, ".png")),
+         octaves = file.path(folder, paste0(name, "-octaves")),
+         progress = file.path(folder, paste0(name, "-progress.txt")),
+         cancel = file.path(folder, paste0(name, "-cancel.txt")), weights = NULL)
+  }
+  dream <- NULL
+  lines <- character()
+  job <- dream_job(3L, "first")
+  worker$submit("a", "dream", job, function(result) dream <<- result,
+                on_progress = function(line) lines <<- c(lines, line),
+                cancel_file = job$cancel)
+  expect_true(wait_for(worker, function() !is.null(dream)))
+  expect_true(dream$ok, info = dream$message)
+  expect_identical(dream$value$steps, 6L)
+  expect_false(dream$value$cancelled)
+  expect_true(file.exists(dream$value$output))
+  expect_length(dream$value$octaves, 2L)
+  # the last step written: octave 2, step 3, the 6th step in all, then the loss
+  expect_match(readLines(job$progress), "^2 3 6 [0-9.e+-]+$")
+  expect_true(all(grepl("^[12] [123] [1-6] ", lines)))
+
+  # cancel: the dream stops after its current step
+  cancelled <- NULL
+  job <- dream_job(2000L, "long")
+  worker$submit("a", "dream", job, function(result) cancelled <<- result,
+                on_progress = function(line) NULL, cancel_file = job$cancel)
+  expect_true(wait_for(worker, function() file.exists(job$progress), 60))
+  worker$cancel("a")
+  expect_true(wait_for(worker, function() !is.null(cancelled), 60))
+  expect_true(cancelled$ok)
+  expect_true(cancelled$value$cancelled)
+  expect_lt(cancelled$value$steps, 2000L)
+
+  # a file that is not a picture: the functions' message, with the user's file name
+  notes <- tempfile(fileext = ".txt")
+  writeLines("not a picture", notes)
+  failed <- NULL
+  worker$submit("a", "photo", list(path = notes, size = 0L, file = file.path(folder, "x.png"),
+                                   labels = stats::setNames(list("notes.txt"), notes)),
+                function(result) failed <<- result)
+  expect_true(wait_for(worker, function() !is.null(failed)))
+  expect_false(failed$ok)
+  expect_identical(failed$message,
+                   "input image notes.txt is not a picture Pillow can read (JPEG, PNG, TIFF, ...)")
+  # the same worker process did every job: the engine stayed loaded
+  expect_identical(worker$process$get_pid(), pid)
+})

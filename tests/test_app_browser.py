@@ -1,0 +1,354 @@
+"""The R package's dream explorer (deepdream::dream_app()) in a real browser, end to end.
+
+The R package is installed into a temporary library, `shiny::runApp(dream_app(...))` serves
+it on a free port, and headless Chromium (Debian's chromium and chromium-driver, driven with
+Selenium) uploads a photo, dreams it with the real Inception-v3 weights and checks the dream
+that appears. Bad input (a file that is not a picture, a negative step) must show the
+functions' one-line messages while the app keeps working, and Cancel must stop a dream. A
+screenshot of the page with its dream is kept as out/app/dream_app.png.
+
+Skipped, with the reason, where R, its shiny and callr packages, Chromium, ChromeDriver,
+Selenium, the weights or the photos are missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from .conftest import IMAGES, REAL_WEIGHTS
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "out" / "app"
+CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get(
+    "CHROMEDRIVER", shutil.which("chromedriver") or "/usr/bin/chromedriver"
+)
+
+# Chromium as root on a machine without a display or outside network (see the README)
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1400,1250",
+]
+
+
+def _missing() -> str | None:
+    """Why the browser test cannot run here, or None."""
+    if shutil.which("R") is None or shutil.which("Rscript") is None:
+        return "R is not installed"
+    for path, what in ((CHROMIUM, "Chromium"), (CHROMEDRIVER, "ChromeDriver")):
+        if not (Path(path).is_file() and os.access(path, os.X_OK)):
+            return f"{what} is not installed at {path} (Debian: chromium, chromium-driver)"
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "Selenium is not installed (pip install 'pydream-keras[app]')"
+    found = "quit(status = !all(sapply(c('shiny', 'callr'), requireNamespace, quietly = TRUE)))"
+    if subprocess.run(["Rscript", "-e", found], capture_output=True).returncode != 0:
+        return (
+            "the R packages shiny and callr are not installed (Debian: r-cran-shiny, r-cran-callr)"
+        )
+    if not REAL_WEIGHTS.is_file():
+        return f"real Inception-v3 weights not found at {REAL_WEIGHTS}"
+    if not (IMAGES / "jellyfish.jpg").is_file():
+        return f"example photos not found in {IMAGES}"
+    return None
+
+
+_REASON = _missing()
+pytestmark = [
+    pytest.mark.skipif(_REASON is not None, reason=_REASON or ""),
+    pytest.mark.real_weights,
+    pytest.mark.slow,
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def r_library(tmp_path_factory):
+    library = tmp_path_factory.mktemp("rlib")
+    result = subprocess.run(
+        ["R", "CMD", "INSTALL", "--no-docs", "--no-multiarch", "-l", str(library),
+         str(ROOT / "rpackage")],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return library
+
+
+@pytest.fixture(scope="module")
+def app_url(r_library, tmp_path_factory):
+    port = _free_port()
+    log = tmp_path_factory.mktemp("app") / "app.log"
+    env = dict(os.environ)
+    libs = os.pathsep.join(filter(None, [str(r_library), env.get("R_LIBS", "")]))
+    env.update(
+        R_LIBS=libs,
+        DEEPDREAM_PYTHON=sys.executable,
+        PYDREAM_IMAGES=str(IMAGES),
+        PYDREAM_WEIGHTS=str(REAL_WEIGHTS),
+    )
+    env.pop("RETICULATE_PYTHON", None)
+    code = (
+        "shiny::runApp(deepdream::dream_app(weights = Sys.getenv('PYDREAM_WEIGHTS')), "
+        f"port = {port}, launch.browser = FALSE)"
+    )
+    with open(log, "w") as output:
+        # its own process group: the app and its worker process end together
+        process = subprocess.Popen(
+            ["Rscript", "-e", code], env=env, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the app did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+@pytest.fixture(scope="module")
+def browser(app_url, tmp_path_factory):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        driver.get(app_url)
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _wait(driver, condition, timeout: float, what: str):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    try:
+        return WebDriverWait(driver, timeout, poll_frequency=0.25).until(condition)
+    except Exception:
+        message = driver.execute_script(
+            "var m = document.querySelector('.dream-message'); return m ? m.innerText : '';"
+        )
+        progress = driver.find_element("id", "progress").text
+        engine = driver.find_element("id", "engine").text
+        pytest.fail(f"{what} (after {timeout} s; message: {message!r}; progress: {progress!r}; "
+                    f"engine: {engine!r})")  # fmt: skip
+
+
+def _engine_ready(driver) -> None:
+    _wait(driver, lambda d: d.find_element("id", "engine").text.startswith("Engine: ready"),
+          180, "the engine did not start")  # fmt: skip
+
+
+def _message(driver) -> str:
+    return driver.execute_script(
+        "var m = document.querySelector('.dream-message'); return m ? m.innerText : '';"
+    )
+
+
+def _set_number(driver, input_id: str, value: str) -> None:
+    # as typed: Shiny reads the field on its change event
+    driver.execute_script(
+        "var e = document.getElementById(arguments[0]); e.value = arguments[1];"
+        "$(e).trigger('change');",
+        input_id,
+        value,
+    )
+
+
+def _set_select(driver, input_id: str, value: str) -> None:
+    driver.execute_script(
+        "var e = $('#' + arguments[0]);"
+        "if (e[0].selectize) { e[0].selectize.setValue(arguments[1]); }"
+        "else { e.val(arguments[1]).trigger('change'); }",
+        input_id,
+        value,
+    )
+
+
+def _upload(driver, input_id: str, path: Path) -> None:
+    driver.find_element("id", input_id).send_keys(str(path))
+
+
+def _dream_src(driver) -> str:
+    return driver.execute_script(
+        "var i = document.getElementById('dream-img');"
+        "return i && i.complete && i.naturalWidth > 0 ? i.getAttribute('src') : '';"
+    )
+
+
+def test_the_page_has_every_control(browser):
+    _engine_ready(browser)
+    controls = ("example", "upload", "size", "preset", "layers", "num_octave", "octave_scale",
+                "iterations", "step", "max_loss", "seed", "guide", "mask", "normalize",
+                "smoothing", "dream", "cancel_dream", "download", "copy_code", "code")  # fmt: skip
+    for control in controls:
+        assert browser.find_elements("id", control), f"no control {control!r}"
+    # the presets for InceptionV3 came from the engine
+    presets = browser.execute_script("return Object.keys($('#preset')[0].selectize.options);")
+    assert {"jellyfish", "chollet", "tutorial"} <= set(presets)
+    # the example photo is shown (shrunk to 600 pixels wide)
+    _wait(browser, lambda d: d.execute_script(
+        "var i = document.getElementById('photo-img'); return i && i.naturalWidth;") == 600,
+        120, "the example photo did not appear")  # fmt: skip
+
+
+def test_a_file_that_is_not_a_picture_gets_the_functions_message(browser, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a picture\n")
+    _upload(browser, "upload", notes)
+    _wait(browser, lambda d: "is not a picture" in _message(d), 60, "no message for a text file")
+    message = _message(browser)
+    assert message == (
+        "input image notes.txt is not a picture Pillow can read (JPEG, PNG, TIFF, ...)"
+    )
+    assert "Engine: ready" in browser.find_element("id", "engine").text
+
+
+def test_nonsense_numbers_get_the_functions_messages(browser):
+    _set_number(browser, "step", "-1")
+    time.sleep(0.6)
+    browser.find_element("id", "dream").click()
+    _wait(browser, lambda d: "`step`" in _message(d), 20, "no message for step = -1")
+    assert _message(browser) == "`step` must be a single finite non-negative number, not -1."
+    _set_number(browser, "step", "0.01")
+    _set_number(browser, "num_octave", "0")
+    time.sleep(0.6)
+    browser.find_element("id", "dream").click()
+    _wait(browser, lambda d: "`num_octave`" in _message(d), 20, "no message for 0 octaves")
+    assert _message(browser) == "`num_octave` must be a single whole number from 1 to 50, not 0."
+
+
+def test_upload_a_photo_and_dream_it(browser, tmp_path):
+    # a photo the size of a phone picture's preview; the app shrinks it to 400 pixels
+    photo = tmp_path / "jellyfish_upload.jpg"
+    Image.open(IMAGES / "jellyfish.jpg").resize((1280, 857)).save(photo, quality=92)
+    _set_select(browser, "size", "400")
+    _upload(browser, "upload", photo)
+    _wait(browser, lambda d: d.execute_script(
+        "var i = document.getElementById('photo-img');"
+        "return i && i.complete ? i.naturalWidth : 0;") == 400,
+        60, "the uploaded photo did not appear")  # fmt: skip
+    assert _message(browser) == ""
+    _set_number(browser, "num_octave", "2")
+    _set_number(browser, "iterations", "10")
+    _set_number(browser, "step", "0.02")
+    _set_number(browser, "max_loss", "")
+    _set_number(browser, "seed", "3")
+    time.sleep(0.6)
+    started = time.monotonic()
+    browser.find_element("id", "dream").click()
+    _wait(browser, lambda d: _dream_src(d) != "", 240, "the dream did not appear")
+    first = time.monotonic() - started
+    assert _message(browser) == ""
+    size = browser.execute_script(
+        "var i = document.getElementById('dream-img'); return [i.naturalWidth, i.naturalHeight];"
+    )
+    assert size == [400, 268]
+    # the dream differs from the photo: mean absolute difference of the pixels, in the page
+    difference = browser.execute_script(
+        """
+        function pixels(id) {
+          var img = document.getElementById(id), canvas = document.createElement('canvas');
+          canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+          var context = canvas.getContext('2d'); context.drawImage(img, 0, 0);
+          return context.getImageData(0, 0, canvas.width, canvas.height).data;
+        }
+        var a = pixels('photo-img'), b = pixels('dream-img'), total = 0, n = 0;
+        for (var i = 0; i < a.length; i += 4) {
+          for (var c = 0; c < 3; c++) { total += Math.abs(a[i + c] - b[i + c]); n++; }
+        }
+        return total / n;
+        """
+    )
+    assert 3 < difference < 80, difference
+    # the octaves, and the call that makes the same dream
+    assert len(browser.find_elements("css selector", "#octaves img")) == 2
+    code = browser.find_element("id", "code").text
+    assert 'photo <- "jellyfish_upload.jpg"' in code
+    assert "photo <- deprocess_image(resize_img(preprocess_image(photo), c(268L, 400L)))" in code
+    assert "layers = list(mixed3 = 1, mixed5 = 1.5)" in code
+    for argument in ("step = 0.02", "num_octave = 2L", "iterations = 10L", "max_loss = NULL",
+                     "seed = 3L"):  # fmt: skip
+        assert argument in code
+    assert "Dreamed in" in browser.find_element("id", "progress").text
+
+    # a second dream: the engine is warm, and a channel key gets its own slider
+    browser.execute_script("$('#layers')[0].selectize.createItem('mixed4:97');")
+    sliders = "#coefficients .shiny-input-container"
+    _wait(browser, lambda d: len(d.find_elements("css selector", sliders)) == 3, 20,
+          "no slider for the channel key")  # fmt: skip
+    time.sleep(0.6)
+    old = _dream_src(browser)
+    started = time.monotonic()
+    browser.find_element("id", "dream").click()
+    _wait(browser, lambda d: _dream_src(d) not in ("", old), 240, "the second dream did not appear")
+    second = time.monotonic() - started
+    assert (
+        'layers = list(mixed3 = 1, mixed5 = 1.5, "mixed4:97" = 1)'
+        in browser.find_element("id", "code").text
+    )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser.execute_script("window.scrollTo(0, 0);")
+    browser.save_screenshot(str(SCREENSHOTS / "dream_app.png"))
+    print(f"\nfirst dream {first:.1f} s, second dream {second:.1f} s (400 x 268, 2 x 10 steps)")
+
+
+def test_cancel_stops_a_dream_and_the_app_goes_on(browser):
+    _set_number(browser, "iterations", "400")
+    time.sleep(0.6)
+    old = _dream_src(browser)
+    browser.find_element("id", "dream").click()
+    _wait(browser, lambda d: "Dreaming: octave" in d.find_element("id", "progress").text, 120,
+          "no progress shown")  # fmt: skip
+    assert not browser.find_element("id", "cancel_dream").get_attribute("disabled")
+    assert browser.find_element("id", "dream").get_attribute("disabled")
+    browser.find_element("id", "cancel_dream").click()
+    _wait(browser, lambda d: "Dream cancelled after" in _message(d), 60, "the dream did not stop")
+    assert _dream_src(browser) == old
+    assert not browser.find_element("id", "dream").get_attribute("disabled")
