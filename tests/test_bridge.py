@@ -50,3 +50,34 @@ def test_tiling_notes_travel_apart_from_warnings(bridge, tiny_models, photo):
     failed = bridge.call("deep_dream", [str(photo)], tiny)
     assert not failed["ok"] and failed["type"] == "MemoryBudgetError"
     assert "memory budget" in failed["message"] and failed["notes"] == []
+
+
+def test_an_animation_stopped_from_r_keeps_its_frames_and_says_so(bridge, tiny_models, photo):
+    pytest.importorskip("cv2", reason="the video extra (OpenCV) is not installed")
+    pytest.importorskip("imageio_ffmpeg", reason="the video extra is not installed")
+    seen = []
+
+    def r_function(index, frame):  # stands in for the R frame runner
+        seen.append((index, None if frame is None else tuple(frame["shape"])))
+        return index == 1
+
+    output = photo.parent / "zoom.gif"
+    settings = {"frames": 3, "layers": {"square": 1.0}, "model": "tiny", "weights": None,
+                "iterations": 1, "num_octave": 1, "seed": 0}  # fmt: skip
+    stopped = bridge.call(
+        "zoom", [str(photo), str(output)],
+        {**settings, "callback": bridge.r_frame_callback(r_function, True)},
+    )  # fmt: skip
+    assert not stopped["ok"] and stopped["type"] == "AnimationStopped"
+    assert stopped["message"] == (
+        f"interrupted; 2 of 3 frames are kept in {output}.frames: run the same command again "
+        "to go on"
+    )
+    assert seen == [(0, (90, 120, 3)), (1, (90, 120, 3))]
+    resumed = bridge.call(
+        "zoom", [str(photo), str(output)],
+        {**settings, "callback": bridge.r_frame_callback(r_function, False)},
+    )  # fmt: skip
+    assert resumed["ok"] and resumed["value"] == str(output)
+    assert seen[2:] == [(2, None)]
+    assert bridge.video_frame_count(str(photo.parent / "missing")) is None

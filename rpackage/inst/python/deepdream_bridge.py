@@ -191,5 +191,53 @@ def gallery(image: Any, layers: Any = None, **kwargs: Any) -> dict[str, Any]:
     return {"sheet": sheet, "entries": list(entries)}
 
 
+class AnimationStopped(Exception):
+    """An animation stopped before it was written (Ctrl-C, Esc in R, or the R callback asked
+    to stop); the message is the engine's, saying how many frames are kept and where."""
+
+
+def r_frame_callback(function: Any, with_frame: bool = True) -> Any:
+    """Wrap an R function as an animation's ``callback(index, frame)``.
+
+    R receives the 0-based index and, with ``with_frame``, the frame as ``to_r`` gives it
+    (otherwise ``None``: a progress bar needs no pixels). When R returns true the animation
+    stops as on Ctrl-C, keeping the frames written so far.
+    """
+
+    def callback(index: int, frame: np.ndarray) -> None:
+        if function(int(index), to_r(frame) if with_frame else None):
+            raise KeyboardInterrupt
+
+    return callback
+
+
+def _animation(function: Any, *args: Any, **kwargs: Any) -> str:
+    try:
+        return str(function(*args, **kwargs))
+    except KeyboardInterrupt as interrupt:
+        raise AnimationStopped(str(interrupt) or "interrupted; nothing was written") from None
+
+
+def zoom(image: Any, output: Any, **kwargs: Any) -> str:
+    """``pydream.dream_zoom``; the path written, or ``AnimationStopped`` when stopped early."""
+    return _animation(pydream.dream_zoom, image, output, **kwargs)
+
+
+def video(input: Any, output: Any, **kwargs: Any) -> str:
+    """``pydream.dream_video``; the path written, or ``AnimationStopped`` when stopped early."""
+    return _animation(pydream.dream_video, input, output, **kwargs)
+
+
+def video_frame_count(input: Any) -> int | None:
+    """Frames in a video or a folder of frames, for a progress bar; ``None`` when it cannot
+    be read (the call that follows reports why)."""
+    from pydream.motion import open_source
+
+    try:
+        return int(open_source(input).count)
+    except Exception:  # reported by dream_video
+        return None
+
+
 # Functions of this module that R calls through ``call`` (the others are pydream's).
-_BRIDGE_FUNCTIONS = {"gallery": gallery}
+_BRIDGE_FUNCTIONS = {"gallery": gallery, "zoom": zoom, "video": video}

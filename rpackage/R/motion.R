@@ -1,0 +1,419 @@
+#' Zoom into a dream, frame after frame
+#'
+#' Makes an endless-zoom animation: the first frame is the dream of `image`; each next
+#' frame is the previous one zoomed into its centre by `zoom`, turned `rotate` degrees, and
+#' dreamed again, so that new patterns keep growing out of the old ones. The arguments and
+#' their defaults are those of the Python function `pydream.dream_zoom()`. Animations need
+#' the engine's "video" extra (OpenCV, imageio and imageio-ffmpeg):
+#' `pip install 'pydream-keras[video]'` in the Python that deepdream uses.
+#'
+#' @section Output formats:
+#' `output` names a `.gif`, `.webp` or `.mp4` file, or a folder of PNG frames
+#' (`frame_00000.png`, `frame_00001.png`, ...): an existing folder, a name without an
+#' extension, or a name ending in `/`. A single-picture format (`.png`, `.jpg`, ...) is
+#' refused. GIF stores frame times in hundredths of a second, so 12 frames per second play
+#' at 12.5. Every frame has the size of the picture.
+#'
+#' @section Resuming and the work folder:
+#' Each frame is written, as soon as it is dreamed, into a work folder beside the output,
+#' `<output>.frames`, with a `manifest.json` naming the input and the settings. If the
+#' call is interrupted (Esc, Ctrl+C, a crash, or `callback` returning `TRUE`), calling it
+#' again with the same arguments dreams only the missing frames, and the animation is the
+#' same, pixel for pixel, as one made without a break: frame k is seeded from `seed` and k
+#' (without a `seed`, one is drawn and kept in the manifest). Frames left by a call with
+#' other settings or another input are refused with an error that names what differs;
+#' `restart = TRUE` discards them. The animation is written once every frame is there, and
+#' the work folder is then removed, unless `keep_frames = TRUE`: a later call with more
+#' `frames` then dreams only the new ones.
+#'
+#' @section Progress and interruption:
+#' `progress` defaults to `interactive()` (the Python default is `FALSE`): a console
+#' progress bar counting the frames. Press Esc (or Ctrl+C) to stop: the call stops after
+#' the frame being dreamed, a message says how many frames are kept and where, and the
+#' call is interrupted as usual; run it again to go on.
+#'
+#' @param image The picture: a file path, a numeric array of pixels with values from 0 to
+#'   255 (height x width grey, height x width x 3 RGB or x 4 RGBA; a `"deep_dream"` result
+#'   works), or a raster.
+#' @param output Where to write the animation: a `.gif`, `.webp` or `.mp4` file, or a
+#'   folder of PNG frames (see "Output formats"). Its folder must exist.
+#' @param frames Number of frames, a whole number from 1 to 1000000.
+#' @param zoom Magnification per frame, a number from 1 to 4 (1.05 zooms in 5% a frame; 1
+#'   does not zoom).
+#' @param rotate Degrees turned per frame about the centre, anticlockwise (negative:
+#'   clockwise).
+#' @param fps Frames per second of the animation, a number above 0 and at most 240.
+#' @param layers Layer contributions, as in [deep_dream()]: a named list such as
+#'   `list(mixed3 = 1, mixed5 = 2)`, or one such list per octave; `NULL` (the default)
+#'   leaves them to `preset`, or to the engine's default layers.
+#' @param preset Name of a preset for the settings not given (see [dream_presets()]).
+#' @param ... Settings of [deep_dream()] for every frame, by name, checked as there:
+#'   `weights`, `step`, `num_octave`, `octave_scale`, `iterations`, `seed`, `max_loss`,
+#'   `guide`, `mask`, `normalize`, ... (every setting but `layers`, `preset`,
+#'   `save_octaves`, `output`, `overwrite` and `callback`). Each frame is a whole dream, so
+#'   a few iterations a frame are usually enough.
+#' @param progress Show a console progress bar counting the frames.
+#' @param keep_frames Keep the work folder `<output>.frames` after the animation is written.
+#' @param restart Discard frames that a call with other settings or another input left in
+#'   the work folder (otherwise they are an error).
+#' @param overwrite Allow `output` to be the input file itself.
+#' @param callback `NULL` or a function `callback(index, frame)` called after each frame is
+#'   written, with the frame's number counted from 1 (the file `frame_00000.png` is frame
+#'   1) and the frame as a `"deep_dream"` array; if it returns `TRUE` the call stops there,
+#'   keeping the frames written so far (see "Resuming and the work folder"), and returns
+#'   `NULL`.
+#' @return The path of the animation (the file, or the folder of frames), invisibly; `NULL`,
+#'   invisibly, when `callback` stopped the call before the end.
+#' @seealso [dream_video()] to dream a video steadily; [deep_dream()] for the settings;
+#'   `vignette("animations", package = "deepdream")`.
+#' @examples
+#' if (pydream_available() &&
+#'     reticulate::py_module_available("cv2") &&
+#'     reticulate::py_module_available("imageio_ffmpeg")) {
+#'   # weights = NULL (an untrained network) keeps the example quick and offline
+#'   small <- deprocess_image(resize_img(preprocess_image(example_image("jellyfish")),
+#'                                       c(100L, 150L)))
+#'   gif <- dream_zoom(small, file.path(tempdir(), "zoom.gif"), frames = 3L, zoom = 1.1,
+#'                     layers = list(mixed3 = 1), weights = NULL, num_octave = 1L,
+#'                     iterations = 2L, border = 0L, seed = 1L)
+#'   gif
+#' }
+#' \dontrun{
+#' # 48 frames with the R blog's settings, turning half a degree a frame:
+#' dream_zoom(example_image("jellyfish"), "zoom.gif", frames = 48L, rotate = 0.5,
+#'            preset = "jellyfish", iterations = 5L)
+#' }
+#' @export
+dream_zoom <- function(image, output, frames, zoom = 1.05, rotate = 0, fps = 12,
+                       layers = NULL, preset = NULL, ..., progress = interactive(),
+                       keep_frames = FALSE, restart = FALSE, overwrite = FALSE,
+                       callback = NULL) {
+  if (missing(frames)) {
+    abort_argument("`frames` is missing: give the number of frames, e.g. `frames = 24`.")
+  }
+  kwargs <- list(
+    frames = check_whole(frames, "frames", min = 1, max = max_animation_frames),
+    zoom = check_number(zoom, "zoom", min = 1, max = max_zoom),
+    rotate = check_number(rotate, "rotate"),
+    fps = check_fps(fps)
+  )
+  settings <- check_animation_settings(list(...), "dream_zoom", layers, preset)
+  options <- check_animation_options(progress, keep_frames, restart, overwrite, callback)
+  output <- check_animation_output(output)
+  image <- check_image(image)
+
+  kwargs <- c(kwargs, options$kwargs, settings_to_python(settings))
+  run_animation("zoom", list(image_to_python(image), output), kwargs, "dream_zoom",
+                total = kwargs$frames, progress = progress, callback = callback)
+}
+
+#' Dream a video, steady from frame to frame
+#'
+#' Dreams a video (or a folder of frames) frame by frame, each frame starting from the
+#' previous frame's dream moved along the optical flow, so that the patterns follow the
+#' motion instead of flickering. The arguments and their defaults are those of the Python
+#' function `pydream.dream_video()`; like [dream_zoom()], it needs the engine's "video"
+#' extra.
+#'
+#' Frame 1 is dreamed from the first source frame. Each next frame starts from
+#' `blend * warped + (1 - blend) * frame`, `warped` the previous frame's dream moved along
+#' the optical flow between the source frames (OpenCV's DIS flow by default). Where the
+#' frame shows something new (the forward and backward flows disagree, the flow leaves the
+#' frame, or the moved previous frame differs too much) the start is the new frame. Frames
+#' after the first run `round((1 - blend) * iterations)` steps per octave: their start
+#' already holds `blend` of a dream, so they stay as dreamed as the first frame; a frame
+#' more than half new (a scene cut) gets all its iterations. `blend = 0` dreams every frame
+#' on its own; `flow = FALSE` blends without moving the previous dream (moving things
+#' smear). An MP4 made from a video with sound keeps the sound.
+#'
+#' Resuming, the work folder, the output formats, the progress bar and interruption work
+#' as in [dream_zoom()].
+#'
+#' @inheritParams dream_zoom
+#' @param input The video: a file that ffmpeg reads (`.mp4`, `.mov`, `.gif`, ...) or a
+#'   folder of frames, pictures of one size sorted by name with numbers compared as numbers
+#'   (`f2` before `f10`).
+#' @param output Where to write the dream: a `.mp4`, `.gif` or `.webp` file, or a folder of
+#'   PNG frames (see "Output formats" in [dream_zoom()]). Its folder must exist.
+#' @param blend Share of the previous frame's dream in each frame's start, a number from 0
+#'   to 1. The default, 0.6, kept a pan of the Shanghai photo about 0.4 times as flickery
+#'   as frames dreamed on their own, at the same dream strength; 0 dreams every frame on
+#'   its own, in full.
+#' @param flow How the previous dream follows the motion: `TRUE` or "dis" (OpenCV's DIS
+#'   optical flow), "farneback" (Farneback's flow, which can lose the motion over flat
+#'   areas), or `FALSE` to blend without warping.
+#' @param fps Frames per second of the output, a number above 0 and at most 240; `NULL`
+#'   (the default) keeps the video's rate (a folder of frames: 12).
+#' @param callback `NULL` or a function `callback(index, frame)` called after each frame is
+#'   written, as in [dream_zoom()]; if it returns `TRUE` the call stops there, keeping the
+#'   frames written so far, and returns `NULL`.
+#' @return The path of the output (the file, or the folder of frames), invisibly; `NULL`,
+#'   invisibly, when `callback` stopped the call before the end.
+#' @seealso [dream_zoom()]; `vignette("animations", package = "deepdream")` measures the
+#'   flicker with and without the flow.
+#' @examples
+#' if (pydream_available() &&
+#'     reticulate::py_module_available("cv2") &&
+#'     reticulate::py_module_available("imageio_ffmpeg")) {
+#'   # a clip made here: three crops of a picture, 4 pixels apart (a slow pan)
+#'   photo <- deprocess_image(resize_img(preprocess_image(example_image("shanghai")),
+#'                                       c(80L, 160L)))
+#'   clip <- file.path(tempdir(), "pan")
+#'   dir.create(clip, showWarnings = FALSE)
+#'   for (i in 0:2) {
+#'     save_img(photo[, 4 * i + 1:120, ], file.path(clip, sprintf("pan_%d.png", i)))
+#'   }
+#'   # weights = NULL (an untrained network) keeps the example quick and offline
+#'   frames <- dream_video(clip, file.path(tempdir(), "pan-dream"), layers = list(mixed3 = 1),
+#'                         weights = NULL, num_octave = 1L, iterations = 2L, border = 0L)
+#'   list.files(frames)
+#' }
+#' \dontrun{
+#' dream_video("clip.mp4", "dream.mp4", step = 0.02, iterations = 10L, progress = TRUE)
+#' }
+#' @export
+dream_video <- function(input, output, blend = 0.6, flow = TRUE, fps = NULL, layers = NULL,
+                        preset = NULL, ..., progress = interactive(), keep_frames = FALSE,
+                        restart = FALSE, overwrite = FALSE, callback = NULL) {
+  kwargs <- list()
+  kwargs$blend <- check_number(blend, "blend", min = 0, max = 1)
+  kwargs$flow <- check_flow(flow)
+  kwargs["fps"] <- list(if (is.null(fps)) NULL else check_fps(fps))
+  settings <- check_animation_settings(list(...), "dream_video", layers, preset)
+  options <- check_animation_options(progress, keep_frames, restart, overwrite, callback)
+  output <- check_animation_output(output)
+  input <- check_video_input(input)
+
+  kwargs <- c(kwargs, options$kwargs, settings_to_python(settings))
+  # the bar's length: the frames of the input (the engine reports an unreadable one)
+  total <- if (progress) reticulate::py_to_r(python_bridge()$video_frame_count(input))
+  run_animation("video", list(input, output), kwargs, "dream_video", total = total %||% 1L,
+                progress = progress, callback = callback)
+}
+
+# The engine's limits (pydream.motion: MAX_FRAMES, MAX_ZOOM, MAX_FPS).
+max_animation_frames <- 1000000L
+max_zoom <- 4
+max_fps <- 240
+
+# Picture formats: a single picture, not an animation (pydream.motion.FRAME_SUFFIXES).
+picture_extensions <- c("png", "jpg", "jpeg", "tif", "tiff", "bmp")
+animation_extensions <- c("gif", "webp", "mp4")
+
+check_fps <- function(x, name = "fps") {
+  good <- is.numeric(x) && length(x) == 1L && !is.na(x) && is.finite(x) && x > 0 &&
+    x <= max_fps
+  if (!good) {
+    abort_argument(sprintf(
+      "`%s` must be a single finite number greater than 0 and at most %s, not %s.",
+      name, format(max_fps), describe_value(x)
+    ))
+  }
+  as.double(x)
+}
+
+# flow: TRUE, FALSE, "dis" or "farneback".
+check_flow <- function(x) {
+  if (is.logical(x) && length(x) == 1L && !is.na(x)) {
+    return(x)
+  }
+  if (is.character(x) && length(x) == 1L && !is.na(x) && x %in% c("dis", "farneback")) {
+    return(x)
+  }
+  abort_argument(sprintf(
+    "`flow` must be TRUE, FALSE, \"dis\" or \"farneback\", not %s.", describe_value(x)
+  ))
+}
+
+# The extension of a file name as Python's Path.suffix sees it, without the dot ("" if none).
+path_suffix <- function(path) {
+  name <- basename(path)
+  if (grepl("^.+[.][^.]+$", name)) sub("^.*[.]", "", name) else ""
+}
+
+# Where an animation goes: a .gif, .webp or .mp4 file, or a folder -> the expanded path.
+# The engine checks the rest (a folder holding other files, the input itself).
+check_animation_output <- function(output, name = "output") {
+  check_string(output, name)
+  path <- path.expand(output)
+  folder <- grepl("/$", output) || dir.exists(path)
+  if (!folder) {
+    suffix <- tolower(path_suffix(path))
+    formats <- ".gif, .webp, .mp4 or a folder"
+    if (suffix %in% picture_extensions) {
+      abort_argument(sprintf(
+        "`%s`: %s is a single picture; an animation needs %s (one PNG a frame).",
+        name, basename(path), formats
+      ))
+    }
+    if (nzchar(suffix) && !suffix %in% animation_extensions) {
+      abort_argument(sprintf(
+        paste0("`%s`: cannot tell the animation format of %s; use %s (a name without an ",
+               "extension, or ending in /)."),
+        name, basename(path), formats
+      ))
+    }
+  }
+  parent <- dirname(sub("/+$", "", path))
+  if (!dir.exists(parent)) {
+    abort_argument(sprintf(
+      "`%s`: the folder \"%s\" does not exist; create it first.", name, parent
+    ))
+  }
+  path
+}
+
+# A video file or a folder of frames that exists -> its expanded path.
+check_video_input <- function(input, name = "input") {
+  check_string(input, name)
+  path <- path.expand(input)
+  if (!file.exists(path)) {
+    abort_argument(sprintf(
+      "`%s` not found: \"%s\" (the working directory is %s).", name, input, getwd()
+    ))
+  }
+  if (!dir.exists(path) && tolower(path_suffix(path)) %in% picture_extensions) {
+    abort_argument(sprintf(
+      paste0("`%s`: %s is a single picture; give a video or a folder of frames ",
+             "(dream_zoom() animates one picture)."),
+      name, basename(path)
+    ))
+  }
+  path
+}
+
+# The deep_dream() settings an animation takes in `...`.
+animation_setting_names <- function() {
+  setdiff(names(dream_setting_checkers),
+          c("layers", "preset", "save_octaves", "output", "overwrite"))
+}
+
+# `...` of an animation (named, known, each once) with `layers` and `preset`, checked as in
+# deep_dream(). `layers` and `preset` are always passed (NULL is the engine's default).
+check_animation_settings <- function(values, what, layers, preset) {
+  value_names <- names(values)
+  if (length(values) && (is.null(value_names) || !all(nzchar(value_names)))) {
+    abort_argument(paste0(
+      "Every setting in `...` must be named, e.g. `iterations = 5`: `...` takes the ",
+      "settings of deep_dream() for every frame."
+    ))
+  }
+  unknown <- setdiff(value_names, animation_setting_names())
+  if (length(unknown)) {
+    abort_argument(sprintf(
+      paste0("%s() has no setting %s; `...` takes the settings of deep_dream() for every ",
+             "frame (all but `layers`, `preset`, `save_octaves`, `output`, `overwrite` ",
+             "and `callback`)."),
+      what, paste0("`", unknown, "`", collapse = ", ")
+    ))
+  }
+  if (anyDuplicated(value_names)) {
+    abort_argument(sprintf(
+      "`%s` is given more than once.", value_names[anyDuplicated(value_names)]
+    ))
+  }
+  check_dream_settings(c(list(layers = layers, preset = preset), values))
+}
+
+# The arguments every animation has besides its settings.
+check_animation_options <- function(progress, keep_frames, restart, overwrite, callback) {
+  check_flag(progress, "progress")
+  if (!is.null(callback) && !is.function(callback)) {
+    abort_argument(sprintf(
+      "`callback` must be a function(index, frame) or NULL, not %s.", describe_value(callback)
+    ))
+  }
+  list(kwargs = list(
+    keep_frames = check_flag(keep_frames, "keep_frames"),
+    restart = check_flag(restart, "restart"),
+    overwrite = check_flag(overwrite, "overwrite"),
+    progress = FALSE # the bar is drawn in R (see new_frame_runner())
+  ))
+}
+
+# Run an animation through the bridge ("zoom" or "video"), with the R frame runner as its
+# callback; returns the path written, or NULL when the callback stopped it.
+run_animation <- function(bridge_name, args, kwargs, what, total, progress, callback) {
+  runner <- new_frame_runner(total, progress, callback)
+  on.exit(runner$close(), add = TRUE)
+  r_function <- reticulate::r_to_py(runner$callback, convert = TRUE)
+  kwargs$callback <- python_bridge()$r_frame_callback(r_function, !is.null(callback))
+  result <- tryCatch(
+    call_pydream(bridge_name, args, kwargs),
+    deepdream_animation_stopped = function(e) e
+  )
+  if (inherits(result, "deepdream_animation_stopped")) {
+    return(runner$stopped(result$python_message, what))
+  }
+  runner$finish()
+  invisible(result)
+}
+
+# The R side of an animation's frame callback: a console progress bar counting frames, the
+# user's callback (frames counted from 1) and interruption. The callback is always
+# installed, even without a bar, so that Esc is noticed between frames.
+new_frame_runner <- function(total, progress, callback) {
+  state <- new.env(parent = emptyenv())
+  state$bar <- NULL
+  state$interrupted <- FALSE
+  state$stop_asked <- FALSE
+  state$error <- NULL
+  total <- max(1L, as.integer(total))
+  if (progress) {
+    state$bar <- utils::txtProgressBar(min = 0, max = total, style = 3)
+  }
+  frame_callback <- function(index, frame) {
+    tryCatch({
+      if (!is.null(state$bar)) {
+        utils::setTxtProgressBar(state$bar, min(total, index + 1L))
+      }
+      state$stop_asked <- !is.null(callback) &&
+        isTRUE(callback(index + 1L, as_deep_dream(restore_arrays(frame))))
+      state$stop_asked
+    }, interrupt = function(e) {
+      state$interrupted <- TRUE
+      TRUE
+    }, error = function(e) {
+      state$error <- e
+      TRUE
+    })
+  }
+  close_bar <- function() {
+    if (!is.null(state$bar)) {
+      close(state$bar)
+      state$bar <- NULL
+    }
+    invisible()
+  }
+  finish <- function() {
+    if (!is.null(state$bar)) {
+      utils::setTxtProgressBar(state$bar, total)
+    }
+    close_bar()
+  }
+  # The engine stopped before writing the animation; `message` says what it kept. The
+  # user's callback asked for it (the call returns NULL), or it failed (its error is
+  # raised), or the user interrupted: Esc seen in R, or Ctrl+C reaching Python.
+  stopped <- function(message, what) {
+    close_bar()
+    asked <- state$stop_asked && is.null(state$error) && !state$interrupted
+    signal_note(kept_frames_note(message, what, interrupted = !asked && is.null(state$error)))
+    if (!is.null(state$error)) {
+      stop(state$error)
+    }
+    if (!asked) {
+      signal_interrupt()
+    }
+    invisible(NULL)
+  }
+  list(callback = frame_callback, close = close_bar, finish = finish, stopped = stopped)
+}
+
+# The engine's "interrupted; 2 of 4 frames are kept in X: run the same command again to go
+# on" in R terms.
+kept_frames_note <- function(message, what, interrupted) {
+  message <- sub("^interrupted", if (interrupted) "Interrupted" else "Stopped", message)
+  sub("run the same command again to go on",
+      sprintf("call %s() again with the same arguments to go on", what),
+      sentence_end(message), fixed = TRUE)
+}
