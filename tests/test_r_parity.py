@@ -377,3 +377,80 @@ def test_character_for_a_number_is_an_r_error(r: GilHoldingR, small_photo: Path)
     assert 'not the string "0.01"' in message
     message = _r_error(r, f'deep_dream({_r_string(small_photo)}, num_octave = "five")')
     assert "`num_octave`" in message and '"five"' in message
+
+
+# --- animations -----------------------------------------------------------------------------
+
+
+def _needs_video_extra() -> None:
+    from pydream.motion import require_video_libraries
+
+    try:
+        require_video_libraries()
+    except ModuleNotFoundError as error:
+        pytest.skip(str(error))
+
+
+def _frames(folder: Path) -> list[np.ndarray]:
+    return [np.asarray(Image.open(path).convert("RGB")) for path in sorted(folder.glob("*.png"))]
+
+
+@needs_real_weights
+def test_r_and_python_make_the_same_zoom(r: GilHoldingR, photo_160: Path, tmp_path: Path) -> None:
+    """dream_zoom(): the same frames (3, seeded, zooming and turning), and the R callback
+    sees each frame as it was written, counted from 1."""
+    _needs_video_extra()
+    expected = _frames(
+        pydream.dream_zoom(
+            str(photo_160), tmp_path / "python", frames=3, zoom=1.1, rotate=2.0,
+            layers={"mixed4": 1.0}, weights=str(REAL_WEIGHTS), num_octave=2, iterations=2,
+            step=0.02, max_loss=None, seed=11,
+        )
+    )  # fmt: skip
+    r.run(
+        "seen <- list(); "
+        f"made <- dream_zoom({_r_string(photo_160)}, {_r_string(tmp_path / 'r')}, frames = 3L, "
+        "zoom = 1.1, rotate = 2, layers = list(mixed4 = 1), "
+        f"weights = {_r_string(REAL_WEIGHTS)}, num_octave = 2L, iterations = 2L, step = 0.02, "
+        "max_loss = NULL, seed = 11L, progress = FALSE, "
+        "callback = function(index, frame) { seen[[index]] <<- frame; FALSE })"
+    )
+    assert str(r.get("made")[0]) == str(tmp_path / "r")
+    got = _frames(tmp_path / "r")
+    assert len(got) == len(expected) == 3
+    original = np.asarray(Image.open(photo_160).convert("RGB"))
+    assert np.abs(expected[0].astype(int) - original).max() > 10  # it really dreamed
+    assert np.abs(expected[2].astype(int) - expected[1]).mean() > 3  # and it moves
+    for index, (mine, theirs) in enumerate(zip(got, expected, strict=True)):
+        assert np.abs(mine.astype(int) - theirs).max() <= 1, f"frame {index}"
+        shape = tuple(int(size) for size in r.get(f"dim(seen[[{index + 1}]])"))
+        values = np.asarray(
+            r.get(f"as.integer(as.vector(unclass(seen[[{index + 1}]])))"), dtype=np.int64
+        )
+        assert np.array_equal(values.reshape(shape, order="F"), mine)
+
+
+def test_r_animation_defaults_are_the_engines(r: GilHoldingR) -> None:
+    """dream_zoom() and dream_video() have the engine's arguments and defaults."""
+    import inspect
+
+    for name in ("dream_zoom", "dream_video"):
+        python = inspect.signature(getattr(pydream, name)).parameters
+        r_names = list(r.get(f"names(formals({name}))"))
+        assert set(python) - {"settings"} <= set(r_names) - {"..."}, name
+        for argument, parameter in python.items():
+            if parameter.default is inspect.Parameter.empty or argument in ("progress",):
+                continue
+            default = r.get(f"{{ d <- formals({name})${argument}; if (is.null(d)) NA else d }}")[0]
+            wanted = parameter.default
+            if wanted is None:
+                assert default is None or str(default) == "NA", f"{name}({argument})"
+            else:
+                assert default == wanted, f"{name}({argument}): R {default!r}, Python {wanted!r}"
+
+
+def test_bad_animation_arguments_are_r_errors(r: GilHoldingR, tmp_path: Path) -> None:
+    message = _r_error(r, f'dream_zoom("no/such/photo.jpg", {_r_string(tmp_path / "z.gif")}, 3L)')
+    assert message.startswith("deepdream_argument_error: `image` file not found")
+    message = _r_error(r, f"dream_video({_r_string(tmp_path)}, {_r_string(tmp_path / 'z.png')})")
+    assert "`output`: z.png is a single picture; an animation needs .gif, .webp, .mp4" in message
