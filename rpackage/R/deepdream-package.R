@@ -12,6 +12,9 @@
 #'   (`"predictions:207"`), one layer list per octave, a `guide` picture, a `mask`, the
 #'   "laplacian" normalisation, gradient `smoothing`, and Keras model objects as `model`.
 #' * [dream_gallery()] dreams one small picture per layer or channel on a labelled sheet.
+#' * [dream_zoom()] makes an endless-zoom animation (GIF, WebP, MP4 or a folder of frames);
+#'   [dream_video()] dreams a video steadily, each frame starting from the previous dream
+#'   moved along the optical flow. Both resume an interrupted run where it stopped.
 #' * [list_layers()], [dream_presets()] and [example_image()] help choose the settings.
 #' * The building blocks [preprocess_image()], [resize_img()], [gradient_ascent()],
 #'   [octave_shapes()], [deprocess_image()] and [save_img()] follow the method step by step.
