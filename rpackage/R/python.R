@@ -223,6 +223,7 @@ install_deepdream <- function(source = NULL, envname = default_envname,
     abort_argument("`extra_packages` must be a character vector of package names or NULL.")
   }
   source <- engine_source(source)
+  without_r_library_path()
   if (isTRUE(force) && reticulate::virtualenv_exists(envname)) {
     reticulate::virtualenv_remove(envname, confirm = FALSE)
   }
@@ -246,6 +247,39 @@ install_deepdream <- function(source = NULL, envname = default_envname,
     restart_note
   )
   invisible(executable)
+}
+
+# R puts its own library folder and the system's first in LD_LIBRARY_PATH for every program
+# it starts. A Python linked to a shared libpython of its own (pyenv, a source build) then
+# loads the system's libpython instead, and modules such as ssl fail to load: pip cannot
+# reach the Python Package Index. For the rest of the calling function, programs start
+# without those folders (the loader searches the system's anyway); other entries are kept.
+without_r_library_path <- function(envir = parent.frame()) {
+  old <- Sys.getenv("LD_LIBRARY_PATH", unset = NA)
+  if (.Platform$OS.type != "unix" || is.na(old)) {
+    return(invisible())
+  }
+  defer <- function(expr) do.call(on.exit, list(expr, add = TRUE), envir = envir)
+  kept <- library_path_without_r(old)
+  if (length(kept)) {
+    Sys.setenv(LD_LIBRARY_PATH = paste(kept, collapse = ":"))
+  } else {
+    Sys.unsetenv("LD_LIBRARY_PATH")
+  }
+  defer(substitute(Sys.setenv(LD_LIBRARY_PATH = old), list(old = old)))
+  invisible()
+}
+
+# The entries of a LD_LIBRARY_PATH value that are neither R's library folder, nor a Java
+# library folder R adds, nor a folder the loader searches by default.
+library_path_without_r <- function(value) {
+  parts <- strsplit(value, ":", fixed = TRUE)[[1]]
+  parts <- parts[nzchar(parts)]
+  defaults <- c(R.home("lib"), "/lib", "/usr/lib", "/lib64", "/usr/lib64",
+                Sys.glob("/lib/*-linux-gnu"), Sys.glob("/usr/lib/*-linux-gnu"))
+  clean <- function(x) sub("/+$", "", normalizePath(x, mustWork = FALSE))
+  r_own <- clean(parts) %in% clean(defaults) | grepl("/jvm/.*/lib/server/?$", parts)
+  parts[!r_own]
 }
 
 # What pip installs for `source`: NULL -> a fresh copy of the bundled engine (pip may write

@@ -40,3 +40,22 @@ test_that("install_deepdream() checks its arguments before touching Python", {
   expect_error(install_deepdream(force = "yes"), "`force`", fixed = TRUE,
                class = "deepdream_argument_error")
 })
+
+test_that("pip runs without the library folders R puts first in LD_LIBRARY_PATH", {
+  r_lib <- R.home("lib")
+  value <- paste(r_lib, "/usr/lib/x86_64-linux-gnu", "/opt/mine/lib",
+                 "/usr/lib/jvm/default-java/lib/server", "", "/usr/lib", sep = ":")
+  expect_identical(deepdream:::library_path_without_r(value), "/opt/mine/lib")
+  expect_identical(deepdream:::library_path_without_r(r_lib), character())
+  skip_on_os("windows")
+  old <- Sys.getenv("LD_LIBRARY_PATH", unset = NA)
+  on.exit(if (is.na(old)) Sys.unsetenv("LD_LIBRARY_PATH") else Sys.setenv(LD_LIBRARY_PATH = old),
+          add = TRUE)
+  Sys.setenv(LD_LIBRARY_PATH = paste(r_lib, "/opt/mine/lib", sep = ":"))
+  inside <- (function() {
+    deepdream:::without_r_library_path()
+    Sys.getenv("LD_LIBRARY_PATH")
+  })()
+  expect_identical(inside, "/opt/mine/lib")
+  expect_identical(Sys.getenv("LD_LIBRARY_PATH"), paste(r_lib, "/opt/mine/lib", sep = ":"))
+})
