@@ -18,7 +18,11 @@
 #' * [list_layers()], [dream_presets()] and [example_image()] help choose the settings.
 #' * The building blocks [preprocess_image()], [resize_img()], [gradient_ascent()],
 #'   [octave_shapes()], [deprocess_image()] and [save_img()] follow the method step by step.
-#' * [install_deepdream()] sets up Python; [pydream_available()] checks it.
+#' * [dream_app()] explores the settings in a Shiny app (the RStudio add-in "Dream a
+#'   picture"), and shows the [deep_dream()] call that makes the dream it shows.
+#' * magick images are accepted wherever a picture is; [as_magick()] converts a dream.
+#' * [install_deepdream()] sets up Python, from the engine's sources the package carries;
+#'   [pydream_available()] checks it.
 #'
 #' Every function has the name and arguments of its Python counterpart in pydream, so
 #' code moves between the two languages line by line. Integers are whole numbers such as
