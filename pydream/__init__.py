@@ -8,9 +8,9 @@ import os as _os
 
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from ._quiet import import_tensorflow as _import_tensorflow
+from ._quiet import import_keras as _import_keras
 
-_import_tensorflow()
+_import_keras()
 
 from ._version import __version__  # noqa: E402
 from .dream import (  # noqa: E402

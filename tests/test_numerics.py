@@ -8,10 +8,9 @@ import itertools
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
 import pydream
-from pydream import models
+from pydream import backend, models
 from pydream.ascent import AscentEngine, tile_edges
 from pydream.gradients import normalize_gradient
 from pydream.objectives import (
@@ -22,6 +21,9 @@ from pydream.objectives import (
     layer_loss,
     whole_layer_terms,
 )
+
+T = backend.to_tensor
+N = backend.to_numpy
 
 
 def random_image(shape=(1, 12, 16, 3), seed=0) -> np.ndarray:
@@ -38,22 +40,20 @@ def square_objective(loss="l2", border=0, coefficients=(1.0,), layers=("square",
 def test_l2_layer_loss_crops_border_but_divides_by_whole_size():
     activation = random_image((1, 10, 9, 4))
     expected = np.sum(activation[:, 2:-2, 2:-2, :] ** 2) / activation.size
-    assert float(layer_loss(tf.constant(activation), "l2", 2)) == pytest.approx(expected, rel=1e-6)
+    assert float(layer_loss(T(activation), "l2", 2)) == pytest.approx(expected, rel=1e-6)
     whole = np.sum(activation**2) / activation.size
-    assert float(layer_loss(tf.constant(activation), "l2", 0)) == pytest.approx(whole, rel=1e-6)
+    assert float(layer_loss(T(activation), "l2", 0)) == pytest.approx(whole, rel=1e-6)
 
 
 def test_mean_layer_loss_is_the_mean_activation():
     activation = random_image((1, 5, 6, 2))
-    assert float(layer_loss(tf.constant(activation), "mean", 3)) == pytest.approx(
-        activation.mean(), rel=1e-5
-    )
+    assert float(layer_loss(T(activation), "mean", 3)) == pytest.approx(activation.mean(), rel=1e-5)
 
 
 def test_contribution_loss_weights_each_layer():
     a, b = random_image((1, 4, 4, 2), 1), random_image((1, 3, 3, 5), 2)
     expected = 0.5 * np.mean(a**2) + 3.0 * np.mean(b**2)
-    value = contribution_loss([tf.constant(a), tf.constant(b)], [0.5, 3.0], "l2", 0)
+    value = contribution_loss([T(a), T(b)], [0.5, 3.0], "l2", 0)
     assert float(value) == pytest.approx(expected, rel=1e-6)
 
 
@@ -62,17 +62,17 @@ def test_continuity_loss_matches_the_formula():
     dy = x[:, :-1, :-1, :] - x[:, 1:, :-1, :]
     dx = x[:, :-1, :-1, :] - x[:, :-1, 1:, :]
     expected = np.sum((dx**2 + dy**2) ** 1.25)
-    assert float(continuity_loss(tf.constant(x))) == pytest.approx(expected, rel=1e-5)
-    assert float(image_l2(tf.constant(x))) == pytest.approx(np.sum(x**2), rel=1e-6)
+    assert float(continuity_loss(T(x))) == pytest.approx(expected, rel=1e-5)
+    assert float(image_l2(T(x))) == pytest.approx(np.sum(x**2), rel=1e-6)
 
 
 def test_gradient_normalisations():
     g = random_image((1, 5, 5, 3), 4)
-    mean_abs = normalize_gradient(tf.constant(g), "mean_abs").numpy()
+    mean_abs = N(normalize_gradient(T(g), "mean_abs"))
     np.testing.assert_allclose(mean_abs, g / np.mean(np.abs(g)), rtol=1e-5)
-    std = normalize_gradient(tf.constant(g), "std").numpy()
+    std = N(normalize_gradient(T(g), "std"))
     np.testing.assert_allclose(std, g / (np.std(g) + 1e-8), rtol=1e-5)
-    zero = normalize_gradient(tf.zeros((1, 2, 2, 3)), "mean_abs").numpy()
+    zero = N(normalize_gradient(T(np.zeros((1, 2, 2, 3), np.float32)), "mean_abs"))
     assert np.all(zero == 0) and np.all(np.isfinite(zero))
 
 
@@ -80,23 +80,23 @@ def test_feature_objective_on_tiny_model_is_exact(tiny_models):
     x = random_image()
     objective = square_objective(coefficients=(2.0, 0.5), layers=("square", "double"))
     expected = 2.0 * np.sum(x**2) / x.size + 0.5 * 4 * np.sum(x**2) / x.size
-    assert float(objective(tf.constant(x))) == pytest.approx(expected, rel=1e-5)
+    assert float(objective(T(x))) == pytest.approx(expected, rel=1e-5)
 
 
 def test_one_ascent_step_is_x_plus_step_times_normalised_gradient(tiny_models):
     x = random_image()
     engine = AscentEngine(square_objective(), normalize="mean_abs")
-    updated, loss = engine.step(tf.constant(x), 0.1)
+    updated, loss = engine.step(T(x), 0.1)
     gradient = 2 * x / x.size
     expected = x + 0.1 * gradient / np.mean(np.abs(gradient))
-    np.testing.assert_allclose(updated.numpy(), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(N(updated), expected, rtol=1e-5, atol=1e-6)
     assert loss == pytest.approx(np.sum(x**2) / x.size, rel=1e-5)
 
 
 def test_border_crop_leaves_the_edge_unchanged(tiny_models):
     x = random_image()
     engine = AscentEngine(square_objective(border=2), normalize="mean_abs")
-    updated = engine.step(tf.constant(x), 0.5)[0].numpy()
+    updated = N(engine.step(T(x), 0.5)[0])
     np.testing.assert_array_equal(updated[:, :2], x[:, :2])
     np.testing.assert_array_equal(updated[:, :, -2:], x[:, :, -2:])
     assert not np.allclose(updated[:, 2:-2, 2:-2], x[:, 2:-2, 2:-2])
@@ -106,7 +106,7 @@ def test_clip_keeps_the_image_in_range(tiny_models):
     x = random_image() * 0.99
     low, high = models.get_spec("tiny").input_range()
     engine = AscentEngine(square_objective(), normalize="std", clip_range=(low, high))
-    updated = engine.step(tf.constant(x), 5.0)[0].numpy()
+    updated = N(engine.step(T(x), 5.0)[0])
     assert updated.min() >= -1.0 and updated.max() <= 1.0
     assert np.sum(np.abs(updated) == 1.0) > 0
 
@@ -115,8 +115,8 @@ def test_jitter_roll_is_undone(tiny_models):
     # The square model is pointwise, so a rolled step must give the unrolled result.
     x = random_image()
     engine = AscentEngine(square_objective(), normalize="mean_abs")
-    plain = engine.step(tf.constant(x), 0.1)[0].numpy()
-    rolled = engine.step(tf.constant(x), 0.1, shift=(3, -5))[0].numpy()
+    plain = N(engine.step(T(x), 0.1)[0])
+    rolled = N(engine.step(T(x), 0.1, shift=(3, -5))[0])
     np.testing.assert_allclose(rolled, plain, rtol=1e-6)
 
 
@@ -132,7 +132,7 @@ def test_max_loss_stops_before_the_step(tiny_models):
     assert len(losses) == 5 and all(b > a for a, b in itertools.pairwise(losses))
     # Between the first and the second step: exactly one step is applied.
     one, _ = engine.run(x, iterations=5, step=0.1, max_loss=(losses[0] + losses[1]) / 2)
-    np.testing.assert_allclose(one, engine.step(tf.constant(x), 0.1)[0].numpy(), rtol=1e-6)
+    np.testing.assert_allclose(one, N(engine.step(T(x), 0.1)[0]), rtol=1e-6)
 
 
 def test_callback_true_stops(tiny_models):
@@ -157,15 +157,15 @@ def test_tile_edges_cover_the_image_in_near_equal_tiles(length, tile):
 def test_tiled_step_equals_whole_step_for_a_pointwise_model(tiny_models):
     x = random_image((1, 40, 60, 3))
     engine = AscentEngine(square_objective(), normalize="mean_abs")
-    whole, whole_loss = engine.step(tf.constant(x), 0.1)
-    tiled, tiled_loss = engine.tiled_step(tf.constant(x), 0.1, shift=(7, 11), tile_size=20)
-    np.testing.assert_allclose(tiled.numpy(), whole.numpy(), rtol=1e-5, atol=1e-6)
+    whole, whole_loss = engine.step(T(x), 0.1)
+    tiled, tiled_loss = engine.tiled_step(T(x), 0.1, shift=(7, 11), tile_size=20)
+    np.testing.assert_allclose(N(tiled), N(whole), rtol=1e-5, atol=1e-6)
     assert tiled_loss == pytest.approx(whole_loss, rel=1e-5)
 
 
 def test_learning_phase_one_uses_batch_statistics_and_keeps_weights(tiny_models):
     base = models.load_base_model("tiny_bn", None)
-    before = [w.numpy().copy() for w in base.weights]
+    before = [N(w).copy() for w in base.weights]
     x = random_image((1, 16, 16, 3), 7)
     results = {}
     for phase in (0, 1):
@@ -174,12 +174,12 @@ def test_learning_phase_one_uses_batch_statistics_and_keeps_weights(tiny_models)
         objective = FeatureObjective(extractor, terms, loss="mean", border=0, learning_phase=phase)
         engine = AscentEngine(objective, normalize="std")
         results[phase] = engine.run(x, iterations=3, step=0.1)[0]
-        activation = objective.activations(tf.constant(x))[0].numpy()
+        activation = N(objective.activations(T(x))[0])
         if phase == 1:  # batch norm over the image: each channel has mean beta (0.1)
             np.testing.assert_allclose(activation.mean(axis=(0, 1, 2)), 0.1, atol=1e-4)
     assert not np.allclose(results[0], results[1])
     for old, new in zip(before, base.weights, strict=False):
-        np.testing.assert_array_equal(old, new.numpy())
+        np.testing.assert_array_equal(old, N(new))
 
 
 def test_deep_dream_runs_octaves_smallest_first_and_reinjects(tiny_models, photo):
@@ -204,7 +204,7 @@ def test_folding_batch_norm_keeps_outputs_and_names(tiny_models):
     base = models.load_base_model("tiny_bn", None)
     folded = fold_batch_norm(base)
     x = random_image((1, 9, 11, 3), 3)
-    np.testing.assert_allclose(folded(x).numpy(), base(x).numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(N(folded(x)), N(base(x)), rtol=1e-5, atol=1e-5)
     assert [layer.name for layer in folded.layers[1:]] == [layer.name for layer in base.layers[1:]]
     assert folded.get_layer("bn").weights == [] and folded.get_layer("conv").use_bias
     assert not base.get_layer("conv").use_bias or base.get_layer("bn").weights

@@ -8,12 +8,11 @@ import dataclasses
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 from PIL import Image
 from scipy import ndimage
 
 import pydream
-from pydream import models
+from pydream import backend, models
 from pydream.ascent import AscentEngine
 from pydream.dream import DEFAULT_DREAMER, Dreamer
 from pydream.gradients import (
@@ -28,7 +27,7 @@ from pydream.objectives import FeatureObjective, build_terms, guide_loss
 from pydream.octaves import reinject_lost_detail, resize_img
 from pydream.settings import DreamSettings, LayerKey, parse_layer_key
 
-from .test_numerics import random_image
+from .test_numerics import N, T, random_image
 
 
 def tiny_settings(**values) -> DreamSettings:
@@ -105,9 +104,9 @@ def test_channel_losses_equal_numpy(tiny_models):
     inner = x[:, 1:-1, 1:-1, :]
     expected = 2.0 * np.sum(inner[..., 1] ** 2) / (10 * 12)
     expected += 0.5 * np.sum((2 * inner[..., [0, 2]]) ** 2) / (10 * 12 * 2)
-    assert float(objective(tf.constant(x))) == pytest.approx(expected, rel=1e-5)
+    assert float(objective(T(x))) == pytest.approx(expected, rel=1e-5)
     mean = objective_for({"double:2": 1.0}, loss="mean")
-    assert float(mean(tf.constant(x))) == pytest.approx(np.mean(2 * x[..., 2]), rel=1e-5)
+    assert float(mean(T(x))) == pytest.approx(np.mean(2 * x[..., 2]), rel=1e-5)
 
 
 def test_a_channel_dream_changes_only_that_channel(tiny_models):
@@ -136,7 +135,7 @@ def test_class_objective_is_the_pre_softmax_logit(tiny_models):
     pooled = x.mean(axis=(1, 2))[0]
     logits = pooled @ weights + bias
     expected = 1.5 * logits[2] + np.mean(logits[[0, 3]])
-    assert float(objective(tf.constant(x))) == pytest.approx(expected, rel=1e-5)
+    assert float(objective(T(x))) == pytest.approx(expected, rel=1e-5)
 
 
 def test_class_dream_raises_the_class_logit(tiny_models):
@@ -193,7 +192,7 @@ def test_registry_models_grow_their_top_for_any_size(tiny_top_model, tmp_path):
     kernel, bias, dense, dense_bias = whole.get_weights()
     features = np.einsum("bhwc,cd->bhwd", x, kernel[0, 0]) + bias
     logits = features.mean(axis=(1, 2))[0] @ dense + dense_bias
-    np.testing.assert_allclose(network(x).numpy()[0], logits, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(N(network(x))[0], logits, rtol=1e-4, atol=1e-5)
     picture = ((x[0] + 1) * 127.5).astype(np.uint8)
     pydream.deep_dream(
         picture, {"predictions:3": 1}, model=tiny_top_model, weights=str(path), iterations=1
@@ -245,17 +244,19 @@ def numpy_guide_loss(activation: np.ndarray, guide: np.ndarray, border: int) -> 
 def test_guide_loss_and_gradient_equal_numpy():
     activation = random_image((1, 7, 8, 5), 1)
     guide = random_image((1, 4, 6, 5), 2).reshape(-1, 5)
-    tensor = tf.constant(activation)
-    with tf.GradientTape() as tape:
-        tape.watch(tensor)
-        value = guide_loss(tensor, tf.constant(guide), 1)
+
+    def loss_twice(tensor):
+        value = guide_loss(tensor, T(guide), 1)
+        return value, value
+
+    value, gradient = backend.value_and_gradient(loss_twice, T(activation))
     assert float(value) == pytest.approx(numpy_guide_loss(activation, guide, 1), rel=1e-5)
     inner = activation[:, 1:-1, 1:-1, :].reshape(-1, 5)
     expected = np.zeros_like(activation)
     expected[:, 1:-1, 1:-1, :] = (
         guide[np.argmax(inner @ guide.T, axis=1)] / activation.size
     ).reshape(1, 5, 6, 5)
-    np.testing.assert_allclose(tape.gradient(value, tensor).numpy(), expected, rtol=1e-5)
+    np.testing.assert_allclose(N(gradient), expected, rtol=1e-5)
 
 
 def test_a_guided_objective_matches_the_guide_features(tiny_models):
@@ -265,7 +266,7 @@ def test_a_guided_objective_matches_the_guide_features(tiny_models):
     engine = DEFAULT_DREAMER.engine(settings)
     guides = DEFAULT_DREAMER.guide_features(settings)
     guide_activation = 2 * (guide_pixels / 127.5 - 1)[None][..., [0, 2]]
-    np.testing.assert_allclose(guides[0].numpy(), guide_activation.reshape(-1, 2), atol=1e-6)
+    np.testing.assert_allclose(N(guides[0]), guide_activation.reshape(-1, 2), atol=1e-6)
     loss, _ = engine.loss_and_gradient(x, guides)
     expected = 2.0 * numpy_guide_loss(2 * x[..., [0, 2]], guide_activation.reshape(-1, 2), 2)
     assert loss == pytest.approx(expected, rel=1e-5)
@@ -287,10 +288,10 @@ def test_a_masked_step_equals_numpy(tiny_models):
     x = random_image((1, 8, 10, 3), 4)
     mask = np.linspace(0, 1, 80, dtype=np.float32).reshape(1, 8, 10, 1)
     engine = DEFAULT_DREAMER.engine(tiny_settings(normalize="std"))
-    updated, _ = engine.step(tf.constant(x), 0.1, (0, 0), tf.constant(mask))
+    updated, _ = engine.step(T(x), 0.1, (0, 0), T(mask))
     gradient = 2 * x / x.size  # d/dx sum(x**2)/n
     expected = x + 0.1 * gradient / (np.std(gradient) + 1e-8) * mask
-    np.testing.assert_allclose(updated.numpy(), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(N(updated), expected, rtol=1e-5, atol=1e-6)
 
 
 def test_black_mask_keeps_the_photo_through_octaves(tiny_models, photo):
@@ -404,15 +405,15 @@ def numpy_laplacian(gradient: np.ndarray, levels: int) -> np.ndarray:
 @pytest.mark.parametrize("shape", [(1, 16, 16, 3), (1, 13, 21, 3)])
 def test_laplacian_normalisation_equals_numpy(levels, shape):
     gradient = random_image(shape, levels)
-    result = normalize_gradient(tf.constant(gradient), "laplacian", levels).numpy()
+    result = N(normalize_gradient(T(gradient), "laplacian", levels))
     np.testing.assert_allclose(result, numpy_laplacian(gradient, levels), rtol=1e-4, atol=1e-5)
 
 
 def test_laplacian_pyramid_recombines_exactly():
     image = random_image((1, 19, 14, 3), 3)
-    bands = laplacian_split(tf.constant(image), 4)
+    bands = laplacian_split(T(image), 4)
     assert [tuple(band.shape[1:3]) for band in bands] == [(19, 14), (10, 7), (5, 4), (3, 2)]
-    np.testing.assert_allclose(laplacian_merge(bands).numpy(), image, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(N(laplacian_merge(bands)), image, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("sigma", [0.7, 2.0, 6.0])
@@ -420,26 +421,26 @@ def test_smoothing_equals_a_normalised_gaussian_blur(sigma):
     gradient = random_image((1, 20, 24, 3), 5)
     taps = gaussian_taps(sigma).astype(np.float64)
     expected = numpy_blur(gradient, taps) / numpy_blur(np.ones_like(gradient[..., :1]), taps)
-    result = smooth_gradient(tf.constant(gradient), sigma).numpy()
+    result = N(smooth_gradient(T(gradient), sigma))
     np.testing.assert_allclose(result, expected, rtol=1e-4, atol=1e-6)
     assert len(taps) == 2 * int(3 * sigma + 0.5) + 1 and taps.sum() == pytest.approx(1)
-    assert smooth_gradient(tf.constant(gradient), 0.0) is not None
+    assert smooth_gradient(T(gradient), 0.0) is not None
 
 
 def test_smoothing_and_laplacian_steps_follow_their_formulas(tiny_models):
     x = random_image((1, 12, 16, 3), 6)
     gradient = 2 * x / x.size
     for settings, transformed in (
-        (tiny_settings(smoothing=1.5, normalize="std"), smooth_gradient(gradient, 1.5).numpy()),
+        (tiny_settings(smoothing=1.5, normalize="std"), N(smooth_gradient(T(gradient), 1.5))),
         (tiny_settings(normalize="laplacian", lap_levels=3), None),
     ):
         engine = DEFAULT_DREAMER.engine(settings)
-        updated, _ = engine.step(tf.constant(x), 0.1)
+        updated, _ = engine.step(T(x), 0.1)
         if transformed is None:
             direction = numpy_laplacian(gradient, 3)
         else:
             direction = transformed / (np.std(transformed) + 1e-8)
-        np.testing.assert_allclose(updated.numpy(), x + 0.1 * direction, rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(N(updated), x + 0.1 * direction, rtol=1e-4, atol=1e-5)
 
 
 def test_continuity_in_gradient_ascent_follows_the_penalty(tiny_models):
