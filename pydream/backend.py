@@ -26,6 +26,7 @@ NAME: str = keras.backend.backend()
 
 SUPPORTED = ("tensorflow", "jax", "torch")
 
+
 @dataclasses.dataclass(frozen=True)
 class Signature:
     """Shape and dtype of a compiled function's argument (``None`` in a shape: any size)."""
