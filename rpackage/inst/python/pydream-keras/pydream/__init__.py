@@ -2,33 +2,42 @@
 
 >>> import pydream
 >>> dream = pydream.deep_dream("photo.jpg", preset="jellyfish", output="dream.png")
+
+Importing pydream is quick: Keras and its backend (TensorFlow, JAX or PyTorch, as Keras is
+set to use) are imported, quietly, the first time a name that needs them is used.
 """
 
+from __future__ import annotations
+
+import importlib
 import os as _os
+from typing import TYPE_CHECKING, Any
 
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from ._quiet import import_tensorflow as _import_tensorflow
+from ._version import __version__
+from .examples import example_image
+from .gallery import dream_gallery
+from .images import save_img
+from .memory import DreamNotice, MemoryBudgetError
+from .motion import dream_video, dream_zoom
+from .octaves import octave_shapes, resize_img
+from .presets import presets
+from .settings import DreamSettings
 
-_import_tensorflow()
+if TYPE_CHECKING:
+    from .dream import Dreamer, deep_dream, deprocess_image, gradient_ascent, preprocess_image
+    from .models import list_layers
 
-from ._version import __version__  # noqa: E402
-from .dream import (  # noqa: E402
-    Dreamer,
-    deep_dream,
-    deprocess_image,
-    gradient_ascent,
-    preprocess_image,
-)
-from .examples import example_image  # noqa: E402
-from .gallery import dream_gallery  # noqa: E402
-from .images import save_img  # noqa: E402
-from .memory import DreamNotice, MemoryBudgetError  # noqa: E402
-from .models import list_layers  # noqa: E402
-from .motion import dream_video, dream_zoom  # noqa: E402
-from .octaves import octave_shapes, resize_img  # noqa: E402
-from .presets import presets  # noqa: E402
-from .settings import DreamSettings  # noqa: E402
+_ENGINE_EXPORTS = {
+    "Dreamer": "dream",
+    "deep_dream": "dream",
+    "deprocess_image": "dream",
+    "gradient_ascent": "dream",
+    "preprocess_image": "dream",
+    "list_layers": "models",
+}
+"""Public names that need Keras -> their module, imported on first use."""
 
 __all__ = [
     "DreamNotice",
@@ -50,3 +59,24 @@ __all__ = [
     "resize_img",
     "save_img",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import an engine name (or submodule) on first use; Keras comes in quietly with it."""
+    from ._quiet import import_keras
+
+    module_name = _ENGINE_EXPORTS.get(name, name)
+    import_keras()
+    try:
+        module = importlib.import_module(f".{module_name}", __name__)
+    except ModuleNotFoundError as error:
+        if error.name != f"{__name__}.{module_name}":
+            raise
+        raise AttributeError(f"module 'pydream' has no attribute {name!r}") from None
+    value = getattr(module, name) if name in _ENGINE_EXPORTS else module
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

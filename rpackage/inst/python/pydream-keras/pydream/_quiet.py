@@ -1,4 +1,4 @@
-"""Import TensorFlow without its start-up log lines on standard error."""
+"""Import Keras (and its backend) without the backend's start-up log lines on standard error."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 @contextlib.contextmanager
 def stderr_silenced() -> Iterator[None]:
     """Point file descriptor 2 at /dev/null for the duration (unless PYDREAM_VERBOSE is set)."""
-    if os.environ.get("PYDREAM_VERBOSE") or "tensorflow" in sys.modules:
+    if os.environ.get("PYDREAM_VERBOSE") or "keras" in sys.modules:
         yield
         return
     try:
@@ -30,8 +30,11 @@ def stderr_silenced() -> Iterator[None]:
         os.close(devnull)
 
 
-def import_tensorflow() -> None:
-    """Import TensorFlow and Keras once, quietly."""
+def import_keras() -> None:
+    """Import Keras once, quietly, with the backend Keras is set to use (TensorFlow unless
+    ``KERAS_BACKEND`` or ``~/.keras/keras.json`` says otherwise)."""
     with stderr_silenced():
-        import keras  # noqa: F401
-        import tensorflow  # noqa: F401
+        import keras
+
+        if keras.backend.backend() == "tensorflow":
+            import tensorflow  # noqa: F401

@@ -9,14 +9,14 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
-import tensorflow as tf
+from keras import ops
 
+from . import backend
 from .gradients import mask_gradient, normalize_gradient, smooth_gradient
 from .objectives import FeatureObjective, penalties
-
-IMAGE_SIGNATURE = tf.TensorSpec(shape=(1, None, None, 3), dtype=tf.float32)
 
 StepCallback = Callable[[int, float], bool | None]
 """Called as ``on_step(step_index, loss)`` after each applied step; ``True`` stops the run."""
@@ -32,8 +32,11 @@ def tile_edges(length: int, tile_size: int) -> list[int]:
     return [round(index * length / count) for index in range(count + 1)]
 
 
-MASK_SIGNATURE = tf.TensorSpec(shape=(1, None, None, 1), dtype=tf.float32)
-GUIDE_SIGNATURE = tf.TensorSpec(shape=(None, None), dtype=tf.float32)
+IMAGE_SIGNATURE = backend.Signature((1, None, None, 3))
+MASK_SIGNATURE = backend.Signature((1, None, None, 1))
+GUIDE_SIGNATURE = backend.Signature((None, None))
+STEP_SIGNATURE = backend.Signature(())
+SHIFT_SIGNATURE = backend.Signature((2,), "int32")
 
 
 class AscentEngine:
@@ -75,128 +78,121 @@ class AscentEngine:
         self.dream_l2 = dream_l2
         self.guided = guided
         guide_signature = [tuple(GUIDE_SIGNATURE for _ in objective.terms)] if guided else []
-        self._gradient = tf.function(
-            self._loss_and_gradient,
-            input_signature=[IMAGE_SIGNATURE, *guide_signature],
-            reduce_retracing=True,
+        self._gradient = backend.compile_function(
+            self._loss_and_gradient, [IMAGE_SIGNATURE, *guide_signature]
         )
-        self._step = tf.function(
+        self._step = backend.compile_function(
             self._ascent_step,
-            input_signature=[
-                IMAGE_SIGNATURE,
-                tf.TensorSpec(shape=(), dtype=tf.float32),
-                tf.TensorSpec(shape=(2,), dtype=tf.int32),
-                MASK_SIGNATURE,
-                *guide_signature,
-            ],
-            reduce_retracing=True,
+            [IMAGE_SIGNATURE, STEP_SIGNATURE, SHIFT_SIGNATURE, MASK_SIGNATURE, *guide_signature],
         )
 
-    def _loss_and_gradient(
-        self, image: tf.Tensor, guides: tuple[tf.Tensor, ...] | None = None
-    ) -> tuple[tf.Tensor, tf.Tensor]:
-        with tf.GradientTape() as tape:
-            tape.watch(image)
-            loss = self.objective(image, guides)
-            total = loss - penalties(image, self.continuity, self.dream_l2)
-        return loss, tape.gradient(total, image)
+    def _unpack(self, extra: tuple[Any, ...]) -> tuple[Any, Any]:
+        """The guide features and the model state among a compiled function's arguments."""
+        guides = extra[0] if self.guided else None
+        state = extra[-1] if backend.passes_state() else None
+        return guides, state
 
-    def _apply(
-        self, image: tf.Tensor, step: tf.Tensor, gradient: tf.Tensor, mask: tf.Tensor
-    ) -> tf.Tensor:
+    def _objective_and_total(self, image: Any, guides: Any, state: Any) -> tuple[Any, Any]:
+        loss = self.objective(image, guides, state)
+        return loss - penalties(image, self.continuity, self.dream_l2), loss
+
+    def _loss_and_gradient(self, image: Any, *extra: Any) -> tuple[Any, Any]:
+        guides, state = self._unpack(extra)
+        return backend.value_and_gradient(self._objective_and_total, image, guides, state)
+
+    def _apply(self, image: Any, step: Any, gradient: Any, mask: Any) -> Any:
         gradient = smooth_gradient(gradient, self.smoothing)
         gradient = normalize_gradient(gradient, self.normalize, self.lap_levels)
         updated = image + step * mask_gradient(gradient, mask)
         if self.clip_range is not None:
             low, high = self.clip_range
-            updated = tf.clip_by_value(updated, low, high)
+            updated = ops.minimum(ops.maximum(updated, low), high)
         return updated
 
     def _ascent_step(
-        self,
-        image: tf.Tensor,
-        step: tf.Tensor,
-        shift: tf.Tensor,
-        mask: tf.Tensor,
-        guides: tuple[tf.Tensor, ...] | None = None,
-    ) -> tuple[tf.Tensor, tf.Tensor]:
-        rolled = tf.roll(image, shift, axis=[1, 2])
-        loss, gradient = self._loss_and_gradient(rolled, guides)
-        gradient = tf.roll(gradient, -shift, axis=[1, 2])
+        self, image: Any, step: Any, shift: Any, mask: Any, *extra: Any
+    ) -> tuple[Any, Any]:
+        rolled = backend.roll(image, shift)
+        loss, gradient = self._loss_and_gradient(rolled, *extra)
+        gradient = backend.roll(gradient, -shift)
         return self._apply(image, step, gradient, mask), loss
 
-    def _guide_arguments(self, guides: Sequence[tf.Tensor] | None) -> list[tuple[tf.Tensor, ...]]:
-        if not self.guided:
-            return []
-        if guides is None:
-            raise ValueError("this engine dreams toward a guide: give the guide's features")
-        return [tuple(guides)]
+    def _extra_arguments(self, guides: Sequence[Any] | None) -> list[Any]:
+        """Guide features (guided engines) and the model state (``backend.passes_state``)."""
+        extra: list[Any] = []
+        if self.guided:
+            if guides is None:
+                raise ValueError("this engine dreams toward a guide: give the guide's features")
+            extra.append(tuple(guides))
+        if backend.passes_state():
+            extra.append(self.objective.state())
+        return extra
 
     def loss_and_gradient(
-        self, image: np.ndarray | tf.Tensor, guides: Sequence[tf.Tensor] | None = None
+        self, image: Any, guides: Sequence[Any] | None = None
     ) -> tuple[float, np.ndarray]:
         """The loss (float) and raw gradient (same shape as ``image``) at ``image``."""
-        tensor = tf.convert_to_tensor(image, dtype=tf.float32)
-        loss, gradient = self._gradient(tensor, *self._guide_arguments(guides))
-        return float(loss), gradient.numpy()
+        tensor = backend.to_tensor(image)
+        loss, gradient = self._gradient(tensor, *self._extra_arguments(guides))
+        return backend.to_float(loss), backend.to_numpy(gradient)
 
     def step(
         self,
-        image: tf.Tensor,
+        image: Any,
         step: float,
         shift: tuple[int, int] = (0, 0),
-        mask: tf.Tensor | None = None,
-        guides: Sequence[tf.Tensor] | None = None,
-    ) -> tuple[tf.Tensor, float]:
+        mask: Any = None,
+        guides: Sequence[Any] | None = None,
+    ) -> tuple[Any, float]:
         """One ascent step on the whole image rolled by ``shift`` (undone after the step).
 
         Returns the updated image and the loss at ``image`` (before the step).
         """
         updated, loss = self._step(
             image,
-            tf.constant(step, tf.float32),
-            tf.constant(shift, tf.int32),
+            backend.to_tensor(step),
+            backend.to_tensor(np.asarray(shift, np.int32), "int32"),
             _mask_or_ones(mask, image),
-            *self._guide_arguments(guides),
+            *self._extra_arguments(guides),
         )
-        return updated, float(loss)
+        return updated, backend.to_float(loss)
 
     def tiled_step(
         self,
-        image: tf.Tensor,
+        image: Any,
         step: float,
         shift: tuple[int, int],
         tile_size: int,
-        mask: tf.Tensor | None = None,
-        guides: Sequence[tf.Tensor] | None = None,
-    ) -> tuple[tf.Tensor, float]:
+        mask: Any = None,
+        guides: Sequence[Any] | None = None,
+    ) -> tuple[Any, float]:
         """One ascent step whose gradient is computed tile by tile.
 
         The image is rolled by ``shift`` first (so tile seams move from step to step), the
         gradient of each tile is computed on its own, the whole gradient is normalised once,
         and the roll is undone. The loss is the area-weighted mean of the tile losses.
         """
-        rolled = tf.roll(image, list(shift), axis=[1, 2])
+        rolled = backend.roll(image, shift)
         height, width = int(image.shape[1]), int(image.shape[2])
         rows, columns = tile_edges(height, tile_size), tile_edges(width, tile_size)
+        extra = self._extra_arguments(guides)
         band_gradients = []
         weighted_loss = 0.0
         for top, bottom in itertools.pairwise(rows):
             tiles = []
             for left, right in itertools.pairwise(columns):
-                tile = rolled[:, top:bottom, left:right, :]
-                loss, gradient = self._gradient(tile, *self._guide_arguments(guides))
-                weighted_loss += float(loss) * (bottom - top) * (right - left)
+                loss, gradient = self._gradient(rolled[:, top:bottom, left:right, :], *extra)
+                weighted_loss += backend.to_float(loss) * (bottom - top) * (right - left)
                 tiles.append(gradient)
-            band_gradients.append(tf.concat(tiles, axis=2))
-        gradient = tf.roll(tf.concat(band_gradients, axis=1), [-shift[0], -shift[1]], axis=[1, 2])
-        step_tensor = tf.constant(step, tf.float32)
+            band_gradients.append(ops.concatenate(tiles, axis=2))
+        gradient = backend.roll(ops.concatenate(band_gradients, axis=1), (-shift[0], -shift[1]))
+        step_tensor = backend.to_tensor(step)
         updated = self._apply(image, step_tensor, gradient, _mask_or_ones(mask, image))
         return updated, weighted_loss / (height * width)
 
     def run(
         self,
-        image: np.ndarray | tf.Tensor,
+        image: Any,
         *,
         iterations: int,
         step: float,
@@ -206,7 +202,7 @@ class AscentEngine:
         rng: np.random.Generator | None = None,
         on_step: StepCallback | None = None,
         mask: np.ndarray | None = None,
-        guides: Sequence[tf.Tensor] | None = None,
+        guides: Sequence[Any] | None = None,
     ) -> tuple[np.ndarray, bool]:
         """Run up to ``iterations`` ascent steps on ``image`` (1, H, W, 3).
 
@@ -220,7 +216,7 @@ class AscentEngine:
             The image after the applied steps, and whether ``on_step`` asked to stop.
         """
         rng = rng if rng is not None else np.random.default_rng()
-        current = tf.convert_to_tensor(image, dtype=tf.float32)
+        current = backend.to_tensor(image)
         mask_tensor = _mask_or_ones(mask, current)
         height, width = int(current.shape[1]), int(current.shape[2])
         tiled = tile_size is not None and (height > tile_size or width > tile_size)
@@ -243,12 +239,12 @@ class AscentEngine:
                 break
             current = updated
             if on_step is not None and on_step(index, loss):
-                return current.numpy(), True
-        return current.numpy(), False
+                return backend.to_numpy(current), True
+        return backend.to_numpy(current), False
 
 
-def _mask_or_ones(mask: np.ndarray | tf.Tensor | None, image: tf.Tensor) -> tf.Tensor:
+def _mask_or_ones(mask: Any, image: Any) -> Any:
     """The mask as a float32 tensor (1, H, W, 1); all ones (dream everywhere) for ``None``."""
     if mask is None:
-        return tf.ones_like(image[..., :1])
-    return tf.convert_to_tensor(mask, dtype=tf.float32)
+        return ops.ones_like(image[..., :1])
+    return backend.to_tensor(mask)

@@ -250,13 +250,32 @@ SETTING_OPTIONS = (
 )  # fmt: skip
 
 
+def given_settings(options: argparse.Namespace) -> dict[str, Any]:
+    """The dream settings given on the command line (the others are left to the preset)."""
+    given = vars(options)
+    return {name: given[name] for name in SETTING_OPTIONS if name in given}
+
+
+def check_before_the_engine(
+    options: argparse.Namespace, layers: Any, settings: dict[str, Any]
+) -> None:
+    """Check the settings, the input picture and the output path before Keras is imported,
+    so that a mistake is answered at once rather than after the engine's start-up."""
+    from .images import check_output_path, load_image
+    from .presets import resolve_settings
+
+    resolve_settings(layers, options.preset, settings)
+    picture = load_image(options.input)
+    check_output_path(options.output, picture.path, options.overwrite)
+
+
 def run_dream(options: argparse.Namespace) -> None:
     """Dream ``options.input`` into ``options.output``."""
-    import pydream
+    settings = given_settings(options)
+    check_before_the_engine(options, options.layers, settings)
+    from .dream import deep_dream
 
-    given = vars(options)
-    settings = {name: given[name] for name in SETTING_OPTIONS if name in given}
-    pydream.deep_dream(
+    deep_dream(
         options.input,
         options.layers,
         preset=options.preset,
@@ -266,16 +285,15 @@ def run_dream(options: argparse.Namespace) -> None:
         progress=not options.quiet,
         **settings,
     )
-    if not options.quiet:
-        print(f"wrote {options.output}", file=sys.stderr)
+    say_written(options)
 
 
 def run_gallery(options: argparse.Namespace) -> None:
     """Dream a contact sheet of ``options.input`` into ``options.output``."""
+    settings = given_settings(options)
+    check_before_the_engine(options, None, settings)
     from .gallery import dream_gallery
 
-    given = vars(options)
-    settings = {name: given[name] for name in SETTING_OPTIONS if name in given}
     dream_gallery(
         options.input,
         options.layers,
@@ -288,6 +306,11 @@ def run_gallery(options: argparse.Namespace) -> None:
         progress=not options.quiet,
         **settings,
     )
+    say_written(options)
+
+
+def say_written(options: argparse.Namespace) -> None:
+    """``wrote OUTPUT`` on standard error, unless ``--quiet``."""
     if not options.quiet:
         print(f"wrote {options.output}", file=sys.stderr)
 

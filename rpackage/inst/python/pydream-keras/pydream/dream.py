@@ -38,7 +38,7 @@ from .models import (
 )
 from .objectives import FeatureObjective, build_terms
 from .octaves import octave_shapes, reinject_lost_detail, resize_img
-from .presets import preset_settings
+from .presets import DEFAULT_LAYERS, resolve_settings
 from .settings import Default, DreamSettings, parse_layer_key
 
 DreamCallback = Callable[[int, int, float], Any]
@@ -46,7 +46,6 @@ DreamCallback = Callable[[int, int, float], Any]
 
 Engine = AscentEngine | LbfgsEngine
 
-DEFAULT_LAYERS = dict(preset_settings("chollet")["layers"])
 GUIDE_SIZE = 512
 """Pixels: a guide picture is seen at most this large on its longer side."""
 
@@ -74,29 +73,6 @@ def fit_guide(rgb: np.ndarray, largest: int, smallest: int) -> np.ndarray:
     if size == (width, height):
         return rgb
     return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.BICUBIC))
-
-
-def resolve_settings(
-    layers: Mapping[str, float] | Sequence[Mapping[str, float]] | None,
-    preset: str | None,
-    arguments: Mapping[str, Any],
-) -> DreamSettings:
-    """Combine defaults, a preset and explicit arguments (which win) into settings.
-
-    ``arguments`` maps setting names to values; values wrapped in ``Default`` were not given
-    by the caller, so a preset may replace them. Without layers or a preset, the ``chollet``
-    preset's layers are used.
-    """
-    values: dict[str, Any] = preset_settings(preset) if preset is not None else {}
-    for name, value in arguments.items():
-        if isinstance(value, Default):
-            values.setdefault(name, value.value)
-        else:
-            values[name] = value
-    if layers is not None:
-        values["layers"] = layers
-    values.setdefault("layers", dict(DEFAULT_LAYERS))
-    return DreamSettings(**values)
 
 
 class Dreamer:

@@ -12,10 +12,11 @@ masked-out pixels keep their values.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
-import tensorflow as tf
 
+from . import backend
 from .ascent import GUIDE_SIGNATURE, IMAGE_SIGNATURE
 from .objectives import FeatureObjective, penalties
 
@@ -45,23 +46,24 @@ class LbfgsEngine:
         self.dream_l2 = dream_l2
         self.guided = guided
         guide_signature = [tuple(GUIDE_SIGNATURE for _ in objective.terms)] if guided else []
-        self._value_and_gradient = tf.function(
-            self._value_and_gradient_graph,
-            input_signature=[IMAGE_SIGNATURE, *guide_signature],
-            reduce_retracing=True,
+        self._value_and_gradient = backend.compile_function(
+            self._value_and_gradient_graph, [IMAGE_SIGNATURE, *guide_signature]
         )
 
-    def value(self, image: tf.Tensor, guides: Sequence[tf.Tensor] | None = None) -> tf.Tensor:
+    def value(self, image: Any, guides: Sequence[Any] | None = None, state: Any = None) -> Any:
         """The value L-BFGS minimises at ``image`` (1, H, W, 3), a float32 scalar."""
-        return -self.objective(image, guides) + penalties(image, self.continuity, self.dream_l2)
+        return -self.objective(image, guides, state) + penalties(
+            image, self.continuity, self.dream_l2
+        )
 
-    def _value_and_gradient_graph(
-        self, image: tf.Tensor, guides: tuple[tf.Tensor, ...] | None = None
-    ) -> tuple[tf.Tensor, tf.Tensor]:
-        with tf.GradientTape() as tape:
-            tape.watch(image)
-            value = self.value(image, guides)
-        return value, tape.gradient(value, image)
+    def _value_and_twice(self, image: Any, guides: Any, state: Any) -> tuple[Any, Any]:
+        value = self.value(image, guides, state)
+        return value, value
+
+    def _value_and_gradient_graph(self, image: Any, *extra: Any) -> tuple[Any, Any]:
+        guides = extra[0] if self.guided else None
+        state = extra[-1] if backend.passes_state() else None
+        return backend.value_and_gradient(self._value_and_twice, image, guides, state)
 
     def run(
         self,
@@ -74,7 +76,7 @@ class LbfgsEngine:
         rng: np.random.Generator | None = None,
         on_step: RoundCallback | None = None,
         mask: np.ndarray | None = None,
-        guides: Sequence[tf.Tensor] | None = None,
+        guides: Sequence[Any] | None = None,
     ) -> tuple[np.ndarray, bool]:
         """Run ``rounds`` jittered L-BFGS rounds of ``evaluations`` evaluations each.
 
@@ -92,18 +94,23 @@ class LbfgsEngine:
         rng = rng if rng is not None else np.random.default_rng()
         shape = image.shape
         current = np.asarray(image, dtype=np.float32)
-        guide_arguments = [tuple(guides)] if self.guided and guides is not None else []
+        extra: list[Any] = [tuple(guides)] if self.guided and guides is not None else []
+        if backend.passes_state():
+            extra.append(self.objective.state())
         weights = None if mask is None else np.broadcast_to(mask, shape).astype(np.float64).ravel()
 
         def value_and_gradient(flat: np.ndarray) -> tuple[float, np.ndarray]:
-            tensor = tf.constant(flat.reshape(shape), dtype=tf.float32)
-            value, gradient = self._value_and_gradient(tensor, *guide_arguments)
-            flat_gradient = gradient.numpy().astype(np.float64).ravel()
-            return float(value), flat_gradient if weights is None else flat_gradient * weights
+            tensor = backend.to_tensor(flat.reshape(shape).astype(np.float32))
+            value, gradient = self._value_and_gradient(tensor, *extra)
+            flat_gradient = backend.to_numpy(gradient).astype(np.float64).ravel()
+            return backend.to_float(value), (
+                flat_gradient if weights is None else flat_gradient * weights
+            )
 
         for index in range(rounds):
             if max_loss is not None:
-                feature_loss = float(self.objective(tf.constant(current), guides))
+                loss = self.objective(backend.to_tensor(current), guides)
+                feature_loss = backend.to_float(loss)
                 if feature_loss > max_loss:
                     break
             noise = (jitter * 2.0 * (rng.random(shape) - 0.5)).astype(np.float32)

@@ -15,8 +15,8 @@ import math
 import os
 import warnings
 from pathlib import Path
+from typing import Any
 
-import keras
 import numpy as np
 
 GB = 1024**3
@@ -115,12 +115,14 @@ def default_budget() -> int:
     return int(DEFAULT_BUDGET_SHARE * available_memory())
 
 
-def activation_bytes_per_pixel(extractor: keras.Model) -> float:
+def activation_bytes_per_pixel(extractor: Any) -> float:
     """Bytes of activations the network keeps per input pixel, up to its deepest output.
 
     Counted from the layers' output shapes and dtypes for a 512 x 512 input (no computation):
     a mixed-precision network's float32 layers count 4 bytes an element, the others 2.
     """
+    import keras  # the engine's import; this module is also used before any model is built
+
     layers = [layer for layer in extractor.layers if not isinstance(layer, keras.layers.InputLayer)]
     probe = keras.Model(extractor.inputs, [layer.output for layer in layers])
     specs = probe.compute_output_spec(keras.KerasTensor((1, PROBE_SIZE, PROBE_SIZE, 3)))

@@ -402,9 +402,14 @@ def describe_weights_error(model: keras.Model, message: str) -> str:
     kind, session_name = failed.groups()
     entry = weights_file_names(model).get(session_name, session_name)
     detail = lines[1].split(" Target variable:")[0]
-    shapes = re.search(r"variable\.shape=(\([^)]*\)).*value\.shape=(\([^)]*\))", detail)
+    # Shapes print as "(3, 3)" (TensorFlow, JAX) or "torch.Size([3, 3])" (PyTorch).
+    shape = r"(?:torch\.Size\(\[([^\]]*)\]\)|\(([^)]*)\))"
+    shapes = re.search(rf"variable\.shape={shape}.*value\.shape={shape}", detail)
     if shapes:
-        detail = f"the model expects shape {shapes.group(1)}, the file has {shapes.group(2)}"
+        expected, found = (
+            f"({first or second})" for first, second in (shapes.group(1, 2), shapes.group(3, 4))
+        )
+        detail = f"the model expects shape {expected}, the file has {found}"
     count = int(total.group(1)) if total else 1
     others = ""
     if count > 1:

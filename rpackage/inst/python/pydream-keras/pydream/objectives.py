@@ -1,51 +1,57 @@
 """What a dream maximises: layer, channel, class and guide terms, and the image regularisers.
 
-All functions take and return TensorFlow tensors; activations are (1, h, w, channels).
+All functions take and return tensors of the Keras backend (written with ``keras.ops``);
+activations are (1, h, w, channels).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import tensorflow as tf
+from keras import ops
+from keras import tree as keras_tree
 
+from . import backend
 from .settings import parse_layer_key
 
 if TYPE_CHECKING:
     import keras
 
+Tensor = Any
+"""A tensor of the Keras backend."""
 
-def layer_loss(activation: tf.Tensor, loss: str, border: int) -> tf.Tensor:
+
+def layer_loss(activation: Tensor, loss: str, border: int) -> Tensor:
     """The loss of one layer's activation, a float32 scalar.
 
     ``"l2"``: ``sum(a[:, b:-b, b:-b, :]**2) / size(a)`` with ``b = border`` (0: no crop) and
     ``size(a)`` the element count of the whole activation. ``"mean"``: ``mean(a)``.
     """
-    activation = tf.cast(activation, tf.float32)
+    activation = ops.cast(activation, "float32")
     if loss == "mean":
-        return tf.reduce_mean(activation)
-    size = tf.cast(tf.size(activation), tf.float32)
+        return ops.mean(activation)
+    size = ops.cast(ops.size(activation), "float32")
     if border == 0:
-        return tf.reduce_sum(tf.square(activation)) / size
+        return ops.sum(ops.square(activation)) / size
     # Sum over channels before cropping: the crop's gradient then fills a (1, h, w) map instead
     # of the whole activation, which made a dream step about 9% slower.
-    per_pixel = tf.reduce_sum(tf.square(activation), axis=-1)
-    return tf.reduce_sum(per_pixel[:, border:-border, border:-border]) / size
+    per_pixel = ops.sum(ops.square(activation), axis=-1)
+    return ops.sum(per_pixel[:, border:-border, border:-border]) / size
 
 
 def contribution_loss(
-    activations: Sequence[tf.Tensor], coefficients: Sequence[float], loss: str, border: int
-) -> tf.Tensor:
+    activations: Sequence[Tensor], coefficients: Sequence[float], loss: str, border: int
+) -> Tensor:
     """Sum over layers of ``coefficient * layer_loss(activation)``."""
-    total = tf.constant(0.0, dtype=tf.float32)
+    total = ops.zeros((), "float32")
     for activation, coefficient in zip(activations, coefficients, strict=True):
         total = total + coefficient * layer_loss(activation, loss, border)
     return total
 
 
-def continuity_loss(image: tf.Tensor) -> tf.Tensor:
+def continuity_loss(image: Tensor) -> Tensor:
     """``sum((dx**2 + dy**2) ** 1.25)`` over the image (1, H, W, C), a float32 scalar.
 
     ``dx`` and ``dy`` are differences to the right and lower neighbours, taken on the
@@ -54,12 +60,12 @@ def continuity_loss(image: tf.Tensor) -> tf.Tensor:
     corner = image[:, :-1, :-1, :]
     dy = corner - image[:, 1:, :-1, :]
     dx = corner - image[:, :-1, 1:, :]
-    return tf.reduce_sum(tf.pow(tf.square(dx) + tf.square(dy), 1.25))
+    return ops.sum(ops.power(ops.square(dx) + ops.square(dy), 1.25))
 
 
-def image_l2(image: tf.Tensor) -> tf.Tensor:
+def image_l2(image: Tensor) -> Tensor:
     """``sum(image**2)``, a float32 scalar."""
-    return tf.reduce_sum(tf.square(image))
+    return ops.sum(ops.square(image))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,14 +97,14 @@ def whole_layer_terms(names: Sequence[str], coefficients: Sequence[float]) -> tu
     )
 
 
-def select_channels(activation: tf.Tensor, indices: tuple[int, ...] | None) -> tf.Tensor:
+def select_channels(activation: Tensor, indices: tuple[int, ...] | None) -> Tensor:
     """``activation[..., indices]`` (all channels when ``indices`` is ``None``)."""
     if indices is None:
         return activation
-    return tf.gather(activation, list(indices), axis=-1)
+    return ops.take(activation, list(indices), axis=-1)
 
 
-def guide_loss(activation: tf.Tensor, guide: tf.Tensor, border: int) -> tf.Tensor:
+def guide_loss(activation: Tensor, guide: Tensor, border: int) -> Tensor:
     """How well each position of ``activation`` agrees with its best-matching guide feature.
 
     With ``a_p`` the activation vector (channels) at position ``p`` of the dream (borders
@@ -116,32 +122,31 @@ def guide_loss(activation: tf.Tensor, guide: tf.Tensor, border: int) -> tf.Tenso
         guide: (q, c) guide activations, one row per guide position.
         border: positions cropped off each side of the activation before matching.
     """
-    activation = tf.cast(activation, tf.float32)
-    size = tf.cast(tf.size(activation), tf.float32)
+    activation = ops.cast(activation, "float32")
+    size = ops.cast(ops.size(activation), "float32")
     if border:
         activation = activation[:, border:-border, border:-border, :]
-    channels = tf.shape(activation)[-1]
-    positions = tf.reshape(activation, (-1, channels))
-    scores = tf.matmul(positions, guide, transpose_b=True)
-    best = tf.gather(guide, tf.argmax(scores, axis=1))
-    return tf.reduce_sum(positions * tf.stop_gradient(best)) / size
+    positions = ops.reshape(activation, (-1, int(activation.shape[-1])))
+    scores = ops.matmul(positions, ops.transpose(guide))
+    best = ops.take(guide, ops.argmax(scores, axis=1), axis=0)
+    return ops.sum(positions * ops.stop_gradient(best)) / size
 
 
 def logit_loss(
-    inputs: tf.Tensor, layer: keras.layers.Layer, indices: tuple[int, ...] | None
-) -> tf.Tensor:
+    inputs: Tensor, layer: keras.layers.Layer, indices: tuple[int, ...] | None
+) -> Tensor:
     """Mean pre-activation of the chosen units of a classification (dense) layer.
 
     ``mean_k (x @ kernel[:, k] + bias[k])`` over the classes ``k`` in ``indices``, with ``x``
     (1, features) the layer's input: the logit before any softmax.
     """
-    inputs = tf.cast(inputs, tf.float32)
-    kernel = tf.cast(layer.kernel, tf.float32)
+    inputs = ops.cast(inputs, "float32")
+    kernel = ops.cast(layer.kernel, "float32")
     chosen = list(indices) if indices is not None else list(range(int(kernel.shape[-1])))
-    logits = tf.matmul(inputs, tf.gather(kernel, chosen, axis=1))
+    logits = ops.matmul(inputs, ops.take(kernel, chosen, axis=1))
     if getattr(layer, "use_bias", False):
-        logits = logits + tf.gather(tf.cast(layer.bias, tf.float32), chosen)
-    return tf.reduce_mean(logits)
+        logits = logits + ops.take(ops.cast(layer.bias, "float32"), chosen)
+    return ops.mean(logits)
 
 
 class FeatureObjective:
@@ -190,29 +195,38 @@ class FeatureObjective:
         """Positions the guide's matching crops off each side (the ``"l2"`` border)."""
         return self.border if self.loss == "l2" else 0
 
-    def activations(self, image: tf.Tensor) -> list[tf.Tensor]:
-        """The extractor's outputs for ``image`` (1, H, W, 3) float32, one per term."""
-        if self.learning_phase:
-            trainable = [variable.value for variable in self.extractor.trainable_variables]
-            frozen = [variable.value for variable in self.extractor.non_trainable_variables]
-            outputs, _ = self.extractor.stateless_call(trainable, frozen, image, training=True)
+    def state(self) -> Any:
+        """The extractor's weights, for compiled functions that take them as an argument
+        (``backend.passes_state``); ``None`` where they are read from the model."""
+        return backend.model_state(self.extractor) if backend.passes_state() else None
+
+    def activations(self, image: Tensor, state: Any = None) -> list[Tensor]:
+        """The extractor's outputs for ``image`` (1, H, W, 3) float32, one per term.
+
+        ``state``: the weights (``state()``), or ``None`` to read them from the model.
+        """
+        training = bool(self.learning_phase)
+        if state is None and training:
+            state = backend.model_state(self.extractor)
+        if state is not None:
+            outputs = backend.stateless_model_call(self.extractor, state, image, training)
         else:
             outputs = self.extractor(image, training=False)
-        return list(tf.nest.flatten(outputs))
+        return list(keras_tree.flatten(outputs))
 
-    def guide_features(self, guide: tf.Tensor) -> list[tf.Tensor]:
+    def guide_features(self, guide: Tensor) -> list[Tensor]:
         """What ``guide_loss`` matches against: per term, the guide image's chosen channels
         as (positions, channels) float32; (0, 0) for ``"logits"`` terms (never guided)."""
         features = []
         for term, activation in zip(self.terms, self.activations(guide), strict=True):
             if term.kind == "logits":
-                features.append(tf.zeros((0, 0), tf.float32))
+                features.append(ops.zeros((0, 0), "float32"))
                 continue
-            chosen = tf.cast(select_channels(activation, term.indices), tf.float32)
-            features.append(tf.reshape(chosen, (-1, tf.shape(chosen)[-1])))
+            chosen = ops.cast(select_channels(activation, term.indices), "float32")
+            features.append(ops.reshape(chosen, (-1, int(chosen.shape[-1]))))
         return features
 
-    def term_loss(self, term: Term, activation: tf.Tensor, guide: tf.Tensor | None) -> tf.Tensor:
+    def term_loss(self, term: Term, activation: Tensor, guide: Tensor | None) -> Tensor:
         """One term's loss (without its coefficient), a float32 scalar."""
         if term.kind == "logits":
             return logit_loss(activation, self.dense_layers[term.layer], term.indices)
@@ -221,25 +235,28 @@ class FeatureObjective:
             return guide_loss(chosen, guide, self.guide_border)
         return layer_loss(chosen, self.loss, self.border)
 
-    def __call__(self, image: tf.Tensor, guides: Sequence[tf.Tensor] | None = None) -> tf.Tensor:
+    def __call__(
+        self, image: Tensor, guides: Sequence[Tensor] | None = None, state: Any = None
+    ) -> Tensor:
         """The contribution loss of ``image``, a float32 scalar.
 
         ``guides``: ``guide_features`` of a guide image, or ``None`` for an unguided dream.
+        ``state``: the extractor's weights (see ``activations``).
         """
-        activations = self.activations(image)
-        total = tf.constant(0.0, dtype=tf.float32)
+        activations = self.activations(image, state)
+        total = ops.zeros((), "float32")
         for index, (term, activation) in enumerate(zip(self.terms, activations, strict=True)):
             guide = guides[index] if guides is not None and term.kind != "logits" else None
             total = total + term.coefficient * self.term_loss(term, activation, guide)
         return total
 
 
-def penalties(image: tf.Tensor, continuity: float, dream_l2: float) -> tf.Tensor:
+def penalties(image: Tensor, continuity: float, dream_l2: float) -> Tensor:
     """``continuity * continuity_loss(x) / n + dream_l2 * sum(x**2) / n``, ``n`` = size(x)."""
-    total = tf.constant(0.0, dtype=tf.float32)
+    total = ops.zeros((), "float32")
     if not continuity and not dream_l2:
         return total
-    count = tf.cast(tf.size(image), tf.float32)
+    count = ops.cast(ops.size(image), "float32")
     if continuity:
         total += continuity * continuity_loss(image) / count
     if dream_l2:

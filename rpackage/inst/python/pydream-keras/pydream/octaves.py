@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
-import tensorflow as tf
 
 
 def octave_shapes(
@@ -41,16 +41,38 @@ def octave_shapes(
     return shapes[::-1]
 
 
-def resize_img(image: np.ndarray | tf.Tensor, size: tuple[int, int]) -> np.ndarray:
+def _interpolation(size_in: int, size_out: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Source rows (lower, upper) and weights of the upper one for each output row.
+
+    Half-pixel centres, as TensorFlow's bilinear resize without antialiasing: output row
+    ``i`` samples ``(i + 0.5) * size_in / size_out - 0.5``, clamped to the image.
+    """
+    scale = np.float32(size_in) / np.float32(size_out)
+    centres = (np.arange(size_out, dtype=np.float32) + np.float32(0.5)) * scale - np.float32(0.5)
+    floor = np.floor(centres)
+    weights = (centres - floor).astype(np.float32)
+    lower = np.clip(floor, 0, size_in - 1).astype(np.intp)
+    upper = np.clip(floor + 1, 0, size_in - 1).astype(np.intp)
+    return lower, upper, weights
+
+
+def resize_img(image: Any, size: tuple[int, int]) -> np.ndarray:
     """Bilinear resize of a float image batch (1, H, W, C) to ``size`` = (height, width).
 
-    Returns float32 (1, height, width, C). Resizing to the same size returns the values
-    unchanged.
+    Half-pixel centres and no antialiasing (as TensorFlow's ``tf.image.resize``), computed
+    with NumPy so that every Keras backend resizes alike. Returns float32
+    (1, height, width, C). Resizing to the same size returns the values unchanged.
     """
-    tensor = tf.convert_to_tensor(image, dtype=tf.float32)
-    if tuple(tensor.shape[1:3]) == tuple(size):
-        return np.array(tensor.numpy(), dtype=np.float32)
-    return tf.image.resize(tensor, size, method="bilinear").numpy()
+    array = np.asarray(image, dtype=np.float32)
+    height, width = int(size[0]), int(size[1])
+    if array.shape[1:3] == (height, width):
+        return array.copy()
+    lower, upper, weights = _interpolation(array.shape[1], height)
+    top, bottom = array[:, lower], array[:, upper]
+    rows = top + (bottom - top) * weights[None, :, None, None]
+    lower, upper, weights = _interpolation(array.shape[2], width)
+    left, right = rows[:, :, lower], rows[:, :, upper]
+    return (left + (right - left) * weights[None, None, :, None]).astype(np.float32)
 
 
 def reinject_lost_detail(

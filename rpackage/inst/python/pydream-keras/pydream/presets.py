@@ -5,11 +5,11 @@ A preset is a partial set of ``DreamSettings`` fields; explicit arguments win ov
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
-from .settings import SETTING_NAMES
+from .settings import SETTING_NAMES, Default, DreamSettings
 
 _PRESETS: dict[str, dict[str, Any]] = {
     # The R post ("jellyfish"): five octaves, no border crop. The post also lists mixed11,
@@ -100,3 +100,30 @@ def describe_preset(name: str) -> str:
     layers = ", ".join(f"{layer}={value:g}" for layer, value in settings.pop("layers").items())
     rest = ", ".join(f"{key}={value}" for key, value in settings.items())
     return f"{name}: layers {layers}; {rest}"
+
+
+DEFAULT_LAYERS = dict(_PRESETS["chollet"]["layers"])
+"""The layers of a dream given neither ``layers`` nor a preset (the ``chollet`` preset's)."""
+
+
+def resolve_settings(
+    layers: Mapping[str, float] | Sequence[Mapping[str, float]] | None,
+    preset: str | None,
+    arguments: Mapping[str, Any],
+) -> DreamSettings:
+    """Combine defaults, a preset and explicit arguments (which win) into settings.
+
+    ``arguments`` maps setting names to values; values wrapped in ``Default`` were not given
+    by the caller, so a preset may replace them. Without layers or a preset, the ``chollet``
+    preset's layers are used.
+    """
+    values: dict[str, Any] = preset_settings(preset) if preset is not None else {}
+    for name, value in arguments.items():
+        if isinstance(value, Default):
+            values.setdefault(name, value.value)
+        else:
+            values[name] = value
+    if layers is not None:
+        values["layers"] = layers
+    values.setdefault("layers", dict(DEFAULT_LAYERS))
+    return DreamSettings(**values)

@@ -1,0 +1,170 @@
+"""Everything that differs between Keras' TensorFlow, JAX and PyTorch backends.
+
+The backend is Keras' own choice (``KERAS_BACKEND``, or ``~/.keras/keras.json``). The rest of
+pydream is written with ``keras.ops`` and NumPy; this module holds the three things that
+cannot be: how a gradient is taken, how a function is compiled, and how a tensor becomes a
+NumPy array.
+
+- TensorFlow: ``tf.GradientTape``; ``tf.function`` with a shape-polymorphic signature, so a
+  step is traced once for every image size.
+- JAX: ``jax.value_and_grad``; ``jax.jit`` (compiled once per image size).
+- PyTorch: ``torch.autograd.grad``; run eagerly (``torch.compile`` recompiles for every
+  octave size, which costs more than it saves for a few dozen steps).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import keras
+import numpy as np
+
+NAME: str = keras.backend.backend()
+"""``"tensorflow"``, ``"jax"`` or ``"torch"``."""
+
+SUPPORTED = ("tensorflow", "jax", "torch")
+
+
+@dataclasses.dataclass(frozen=True)
+class Signature:
+    """Shape and dtype of a compiled function's argument (``None`` in a shape: any size)."""
+
+    shape: tuple[int | None, ...]
+    dtype: str = "float32"
+
+
+LossFunction = Callable[..., tuple[Any, Any]]
+"""``function(image, *arguments) -> (value to differentiate, loss to report)``."""
+
+
+def check_backend() -> None:
+    """Raise a clear error on a Keras backend pydream cannot dream with."""
+    if NAME not in SUPPORTED:
+        raise ValueError(
+            f"pydream runs on the Keras backends {', '.join(SUPPORTED)}, not {NAME!r}: "
+            "set KERAS_BACKEND to one of them"
+        )
+
+
+def value_and_gradient(function: LossFunction, image: Any, *arguments: Any) -> tuple[Any, Any]:
+    """The reported loss and the gradient of the differentiated value with respect to
+    ``image``, for ``function(image, *arguments) -> (value, loss)``.
+
+    Call it inside a function compiled by ``compile_function`` (or eagerly).
+    """
+    if NAME == "jax":
+        import jax
+
+        (_, loss), gradient = jax.value_and_grad(function, has_aux=True)(image, *arguments)
+        return loss, gradient
+    if NAME == "torch":
+        import torch
+
+        with torch.enable_grad():
+            watched = image.detach().requires_grad_(True)
+            value, loss = function(watched, *arguments)
+            (gradient,) = torch.autograd.grad(value, watched)
+        return loss.detach(), gradient
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        tape.watch(image)
+        value, loss = function(image, *arguments)
+    return loss, tape.gradient(value, image)
+
+
+def compile_function(function: Callable[..., Any], signature: Sequence[Any]) -> Callable[..., Any]:
+    """``function`` compiled for this backend.
+
+    ``signature`` describes the arguments for TensorFlow, as ``Signature`` values or tuples
+    of them (``None`` in a shape: any size); the other backends ignore it.
+    """
+    if NAME == "jax":
+        import jax
+
+        return jax.jit(function)
+    if NAME == "torch":
+        return function
+    import tensorflow as tf
+
+    specs = [_tensor_spec(tf, item) for item in signature]
+    return tf.function(function, input_signature=specs, reduce_retracing=True)
+
+
+def _tensor_spec(tf: Any, item: Any) -> Any:
+    if isinstance(item, (list, tuple)):
+        return type(item)(_tensor_spec(tf, each) for each in item)
+    return tf.TensorSpec(shape=item.shape, dtype=item.dtype)
+
+
+def roll(image: Any, shift: Any) -> Any:
+    """``image`` (1, H, W, C) rolled by ``shift`` = (rows, columns), a pair of ints or an int
+    tensor of shape (2,)."""
+    if NAME == "torch":
+        import torch
+
+        rows, columns = (int(value) for value in to_numpy(shift).reshape(2))
+        return torch.roll(image, shifts=(rows, columns), dims=(1, 2))
+    if isinstance(shift, (tuple, list)):
+        shift = to_tensor(np.asarray(shift, np.int32), "int32")
+    return keras.ops.roll(image, shift, axis=(1, 2))
+
+
+def to_tensor(value: Any, dtype: str = "float32") -> Any:
+    """A NumPy array (or tensor) as a tensor of this backend, on its default device."""
+    return keras.ops.convert_to_tensor(value, dtype=dtype)
+
+
+def to_numpy(value: Any) -> np.ndarray:
+    """A tensor of this backend (or an array) as a NumPy array."""
+    return np.asarray(keras.ops.convert_to_numpy(value))
+
+
+def to_float(value: Any) -> float:
+    """A scalar tensor as a Python float."""
+    return float(to_numpy(value))
+
+
+def stateless_model_call(model: keras.Model, state: Any, image: Any, training: bool) -> Any:
+    """``model(image)`` with the weights passed in ``state`` (``model_state``), so that a
+    compiled function takes them as arguments instead of baking them in (JAX)."""
+    trainable, frozen = state
+    outputs, _ = model.stateless_call(trainable, frozen, image, training=training)
+    return outputs
+
+
+def model_state(model: keras.Model) -> tuple[list[Any], list[Any]]:
+    """The current values of ``model``'s trainable and non-trainable weights."""
+    return (
+        [variable.value for variable in model.trainable_variables],
+        [variable.value for variable in model.non_trainable_variables],
+    )
+
+
+def passes_state() -> bool:
+    """Whether compiled functions take the model's weights as an argument (JAX), rather
+    than reading them from the model (TensorFlow and PyTorch)."""
+    return NAME == "jax"
+
+
+def device_description() -> str:
+    """The device the backend computes on, in a few words (e.g. ``"cuda:0 (NVIDIA H100)"``)."""
+    if NAME == "jax":
+        import jax
+
+        device = jax.devices()[0]
+        return f"{device.platform}:{device.id} ({getattr(device, 'device_kind', device.platform)})"
+    if NAME == "torch":
+        import torch
+
+        if torch.cuda.is_available():
+            return f"cuda:0 ({torch.cuda.get_device_name(0)})"
+        if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+            return "mps (Apple GPU)"
+        return "cpu"
+    import tensorflow as tf
+
+    gpus = tf.config.list_logical_devices("GPU")
+    return f"{gpus[0].name} (GPU)" if gpus else "cpu"
