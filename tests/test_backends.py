@@ -15,8 +15,6 @@ import pytest
 
 from .conftest import IMAGES, REAL_WEIGHTS, needs_real_weights
 
-pytestmark = [needs_real_weights, pytest.mark.real_weights]
-
 STEP_SCRIPT = """
 import sys
 import numpy as np
@@ -55,11 +53,15 @@ def backend_step(name: str, tmp_path: Path) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def tensorflow_step(tmp_path_factory) -> np.ndarray:
+    if not REAL_WEIGHTS.is_file():
+        pytest.skip(f"real Inception-v3 weights not found at {REAL_WEIGHTS}")
     if not (IMAGES / "jellyfish.jpg").is_file():
         pytest.skip(f"example photo not found in {IMAGES}")
     return backend_step("tensorflow", tmp_path_factory.mktemp("tensorflow"))
 
 
+@needs_real_weights
+@pytest.mark.real_weights
 @pytest.mark.parametrize("name", ["jax", "torch"])
 def test_one_step_agrees_with_tensorflow(name, tensorflow_step, tmp_path):
     if importlib.util.find_spec(name) is None:
@@ -68,3 +70,27 @@ def test_one_step_agrees_with_tensorflow(name, tensorflow_step, tmp_path):
     cosine = change @ tensorflow_step / (np.linalg.norm(change) * np.linalg.norm(tensorflow_step))
     assert cosine >= 0.999
     assert np.linalg.norm(change) == pytest.approx(np.linalg.norm(tensorflow_step), rel=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("device", "cpu_bfloat16", "expected"),
+    [("cpu", True, "bfloat16"), ("cpu", False, "float32"), ("tpu:0 (TPU v4)", False, "bfloat16")],
+)
+def test_auto_precision_picks_what_the_machine_computes_best(
+    monkeypatch, device, cpu_bfloat16, expected
+):
+    import warnings
+
+    from pydream import backend
+    from pydream.dream import concrete_precision
+    from pydream.settings import DreamSettings
+
+    monkeypatch.setattr(backend, "device_description", lambda: device)
+    monkeypatch.setattr(backend, "cpu_has_bfloat16", lambda: cpu_bfloat16)
+    settings = DreamSettings(layers={"mixed3": 1.0}, precision="auto")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        chosen = concrete_precision(settings)
+    assert chosen.precision == expected and settings.precision == "auto"
+    assert any(f"computing on {device}" in str(warning.message) for warning in caught)
+    assert concrete_precision(chosen) is chosen
