@@ -168,3 +168,31 @@ def device_description() -> str:
 
     gpus = tf.config.list_logical_devices("GPU")
     return f"{gpus[0].name} (GPU)" if gpus else "cpu"
+
+
+def cpu_has_bfloat16() -> bool:
+    """Whether the processor computes bfloat16 natively (AVX-512 BF16 or AMX), on Linux."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            flags = handle.read()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def auto_precision() -> str:
+    """The precision ``precision="auto"`` picks: bfloat16 on GPUs that have it (NVIDIA
+    compute capability 8 and later, TPUs) and on CPUs with native bfloat16, float16 on other
+    GPUs, float32 elsewhere. The first convolutions stay float32 in every reduced precision,
+    which keeps the dream's quality (see ``ModelSpec.float32_convolutions``)."""
+    device = device_description()
+    if device == "cpu":
+        return "bfloat16" if cpu_has_bfloat16() else "float32"
+    if NAME == "torch" and device.startswith("cuda"):
+        import torch
+
+        major, _ = torch.cuda.get_device_capability(0)
+        return "bfloat16" if major >= 8 else "float16"
+    if device.startswith("mps"):
+        return "float16"
+    return "bfloat16"

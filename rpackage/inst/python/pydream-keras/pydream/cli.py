@@ -132,7 +132,7 @@ def add_setting_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--memory-budget", type=float, metavar="GB", help="memory for --tile-size auto (GB)"
     )
-    command.add_argument("--precision", choices=["float32", "bfloat16", "float16"])
+    command.add_argument("--precision", choices=["float32", "bfloat16", "float16", "auto"])
     command.add_argument(
         "--overwrite", action="store_true", default=False, help="allow OUTPUT to be INPUT"
     )

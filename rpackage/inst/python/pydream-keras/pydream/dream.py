@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import dataclasses
+import warnings
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -13,12 +14,14 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
+from . import backend
 from .ascent import AscentEngine
 from .gradients import resize_mask
 from .images import check_folder_writable, check_output_path, load_image, save_image
 from .lbfgs import LbfgsEngine
 from .memory import (
     GB,
+    DreamNotice,
     MemoryPlan,
     activation_bytes_per_pixel,
     announce_tiling,
@@ -55,6 +58,27 @@ def settings_spec(settings: DreamSettings) -> ModelSpec:
     return model_spec(settings.model, settings.preprocess, settings.deprocess)
 
 
+def concrete_precision(settings: DreamSettings) -> DreamSettings:
+    """``settings`` with ``precision="auto"`` replaced by what this machine computes best,
+    said once (a ``DreamNotice``) together with the device where it is a GPU."""
+    if settings.precision != "auto":
+        return settings
+    chosen = backend.auto_precision()
+    _announce_device(chosen)
+    return dataclasses.replace(settings, precision=chosen)
+
+
+_ANNOUNCED: set[str] = set()
+
+
+def _announce_device(precision: str) -> None:
+    device = backend.device_description()
+    line = f"computing on {device} with Keras' {backend.NAME} backend, in {precision}"
+    if line not in _ANNOUNCED:
+        _ANNOUNCED.add(line)
+        warnings.warn(line, DreamNotice, stacklevel=4)
+
+
 def _processing_key(settings: DreamSettings) -> Any:
     return (
         (settings.preprocess, settings.deprocess) if not isinstance(settings.model, str) else None
@@ -89,6 +113,7 @@ class Dreamer:
     def engine(self, settings: DreamSettings) -> Engine:
         """The optimiser for ``settings`` (one layer mapping: see ``for_octave``), built on
         first use."""
+        settings = concrete_precision(settings)
         if isinstance(settings.layers, tuple):
             raise ValueError("an engine dreams one layer mapping: use settings.for_octave()")
         key = (
@@ -119,6 +144,8 @@ class Dreamer:
         return engine
 
     def _build_engine(self, settings: DreamSettings) -> Engine:
+        if backend.device_description() != "cpu":
+            _announce_device(settings.precision)
         spec = settings_spec(settings)
         names = tuple(dict.fromkeys(parse_layer_key(key).layer for key in settings.layers))
         top = needs_top(settings.model, names)
@@ -185,6 +212,7 @@ class Dreamer:
         Raises:
             MemoryBudgetError: not even the smallest tile fits the budget.
         """
+        settings = concrete_precision(settings)
         spec = settings_spec(settings)
         if isinstance(settings.tile_size, int) and settings.tile_size < 2 * spec.min_size:
             raise ValueError(

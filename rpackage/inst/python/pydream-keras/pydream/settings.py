@@ -18,7 +18,7 @@ from .images import LoadedImage, MaskImage, load_guide, load_mask
 LOSSES = ("l2", "mean")
 NORMALIZATIONS = ("mean_abs", "std", "laplacian")
 PREPROCESSING_SCHEMES = ("tf", "caffe", "torch")
-PRECISIONS = ("float32", "bfloat16", "float16")
+PRECISIONS = ("float32", "bfloat16", "float16", "auto")
 OPTIMIZERS = ("ascent", "lbfgs")
 MAX_JITTER = 1_000_000  # pixels (or 0..255 units for L-BFGS): far beyond any useful jitter
 MAX_EVALUATIONS = 1_000_000  # scipy's L-BFGS-B counts evaluations in a 32-bit integer
@@ -268,7 +268,9 @@ class DreamSettings:
             many pixels a side; ``None`` never tiles.
         memory_budget: gigabytes a dream may use for ``tile_size="auto"``; ``None`` means
             60% of the memory available when the dream starts.
-        precision: ``"float32"``, ``"bfloat16"`` or ``"float16"`` for the network's compute.
+        precision: ``"float32"``, ``"bfloat16"`` or ``"float16"`` for the network's compute;
+            ``"auto"``: what is fast and keeps quality on this machine (see
+            ``backend.auto_precision``).
         optimizer: ``"ascent"`` (plain gradient ascent) or ``"lbfgs"`` (scipy L-BFGS-B).
         continuity: weight of the continuity (total-variation-like) penalty, >= 0, for both
             optimisers.
