@@ -105,9 +105,11 @@
 #'   positive number); `NULL` (the default) allows 60% of the memory available when the
 #'   dream starts. If even the smallest tiles would not fit, the dream stops with an error
 #'   that gives the numbers, before it starts.
-#' @param precision "float32", "bfloat16" or "float16" for the network's computation. The
-#'   reduced precisions keep the first convolution (InceptionV3: the first two) in float32,
-#'   so that the picture itself is not rounded.
+#' @param precision "float32", "bfloat16" or "float16" for the network's computation, or
+#'   "auto" for what is fast and keeps quality on this machine (bfloat16 on CPUs with native
+#'   bfloat16 and on recent GPUs, float16 on older GPUs, float32 elsewhere). The reduced
+#'   precisions keep the first convolution (InceptionV3: the first two) in float32, so that
+#'   the picture itself is not rounded.
 #' @param save_octaves A folder: the dream at the end of each octave is written there as a PNG.
 #' @param output A file to write the dream to (PNG, JPEG, ...), written atomically; it
 #'   keeps the input's mode (grey stays grey, an alpha channel is kept). An existing file
@@ -232,7 +234,7 @@ dream_setting_checkers <- list(
   learning_phase = function(x) check_whole(x, "learning_phase", min = 0, max = 1),
   tile_size = function(x) check_tile_size(x),
   memory_budget = function(x) check_memory_budget(x),
-  precision = function(x) check_choice(x, "precision", c("float32", "bfloat16", "float16")),
+  precision = function(x) check_choice(x, "precision", c("float32", "bfloat16", "float16", "auto")),
   save_octaves = function(x) check_octave_folder(x),
   output = function(x) check_output_path(x, "output"),
   optimizer = function(x) check_choice(x, "optimizer", c("ascent", "lbfgs")),
