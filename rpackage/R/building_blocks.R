@@ -161,7 +161,8 @@ gradient_ascent <- function(x, iterations, step, max_loss = NULL, layers = NULL,
   kwargs$learning_phase <- check_whole(learning_phase, "learning_phase", min = 0, max = 1)
   kwargs["tile_size"] <- list(check_tile_size(tile_size))
   kwargs["memory_budget"] <- list(check_memory_budget(memory_budget))
-  kwargs$precision <- check_choice(precision, "precision", c("float32", "bfloat16", "float16"))
+  kwargs$precision <- check_choice(precision, "precision",
+                                   c("float32", "bfloat16", "float16", "auto"))
   iterations <- check_whole(iterations, "iterations", min = 0)
   step <- check_number(step, "step", min = 0)
   call_pydream("gradient_ascent", list(r_to_numpy(x), iterations, step), kwargs)
