@@ -39,8 +39,9 @@ new_app_worker <- function(folder, weights) {
     job <- self$queue[[1]]
     self$queue <- self$queue[-1]
     self$running <- job
-    self$process$call(function(kind, args) deepdream:::app_worker_run(kind, args),
-                      list(kind = job$kind, args = job$args))
+    # the function keeps its environment, the package's namespace, in the worker
+    self$process$call(app_worker_run, list(kind = job$kind, args = job$args),
+                      package = TRUE)
     invisible()
   }
 
