@@ -333,9 +333,40 @@ def test_upload_a_photo_and_dream_it(browser, tmp_path):
         'layers = list(mixed3 = 1, mixed5 = 1.5, "mixed4:97" = 1)'
         in browser.find_element("id", "code").text
     )
+    # a third one with a mask: the left half keeps the photo
+    mask = tmp_path / "half mask.png"
+    halves = Image.new("L", (400, 268), 0)
+    halves.paste(255, (200, 0, 400, 268))
+    halves.save(mask)
+    browser.find_element("css selector", "details summary").click()
+    _upload(browser, "mask", mask)
+    time.sleep(1.5)
+    old = _dream_src(browser)
+    browser.find_element("id", "dream").click()
+    _wait(browser, lambda d: _dream_src(d) not in ("", old), 240, "the masked dream did not appear")
+    assert 'mask = "half mask.png"' in browser.find_element("id", "code").text
+    change = browser.execute_script(
+        """
+        function pixels(id) {
+          var img = document.getElementById(id), canvas = document.createElement('canvas');
+          canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+          var context = canvas.getContext('2d'); context.drawImage(img, 0, 0);
+          return context.getImageData(0, 0, canvas.width, canvas.height).data;
+        }
+        var a = pixels('photo-img'), b = pixels('dream-img'), w = 400, sums = [0, 0], n = [0, 0];
+        for (var i = 0; i < a.length; i += 4) {
+          var half = ((i / 4) % w) < w / 2 ? 0 : 1;
+          for (var c = 0; c < 3; c++) { sums[half] += Math.abs(a[i + c] - b[i + c]); n[half]++; }
+        }
+        return [sums[0] / n[0], sums[1] / n[1]];
+        """
+    )
+    assert change[0] < 1.5 < 3 < change[1], change
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     browser.execute_script("window.scrollTo(0, 0);")
     browser.save_screenshot(str(SCREENSHOTS / "dream_app.png"))
+    browser.find_element("id", "clear_pictures").click()
+    _wait(browser, lambda d: "removed" in _message(d), 20, "the mask was not removed")
     print(f"\nfirst dream {first:.1f} s, second dream {second:.1f} s (400 x 268, 2 x 10 steps)")
 
 
