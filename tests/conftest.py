@@ -82,6 +82,17 @@ def build_batchnorm_model(include_top: bool = False, weights: object = None) -> 
     return model
 
 
+def register_tiny_models() -> None:
+    """Register 'tiny' and 'tiny_bn' for good in this process (e.g. in a Ray worker, as its
+    ``worker_process_setup_hook``); tests use the ``tiny_models`` fixture instead."""
+    models.MODELS["tiny"] = models.ModelSpec(
+        "tiny", build_square_model, "tf", 8, r"^(square|double)$"
+    )
+    models.MODELS["tiny_bn"] = models.ModelSpec(
+        "tiny_bn", build_batchnorm_model, "tf", 8, r"^(conv|bn|act)$"
+    )
+
+
 @pytest.fixture
 def tiny_models(monkeypatch):
     """Register 'tiny' and 'tiny_bn' as models (preprocessing 'tf', minimum size 8 px)."""
