@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import glob
+import logging
 import os
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -276,7 +277,11 @@ def connect_ray(ray: Any, address: str) -> bool:
     this process is connected already; returns whether it connected (and should leave)."""
     if ray.is_initialized():
         return False
-    options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
+    options: dict[str, Any] = {
+        "include_dashboard": False,
+        "log_to_driver": False,
+        "logging_level": logging.ERROR,  # no start-up chatter around the progress bar
+    }
     if address != "local":
         options["address"] = address
     try:

@@ -1,8 +1,9 @@
 """Benchmark: pydream against a plain reference implementation, in one run, alternating.
 
 Prints whole-process seconds and ratios (blog settings, an 800 px photo), ms per step at
-299 x 299 and 800 px, achieved GFLOP/s against this machine's measured matmul rate, and the
-peak memory of a tiled 4096 x 3072 dream. Run it through ``scripts/bench``.
+299 x 299 and 800 px, achieved GFLOP/s against this machine's measured matmul rate, the
+peak memory of a tiled 4096 x 3072 dream, and pictures per minute of a batch of 8 against
+8 separate commands. Run it through ``scripts/bench``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ WEIGHTS = Path(
     )
 )
 JELLYFISH = SHARED / "images" / "jellyfish.jpg"
+BATCH_PHOTOS = ("jellyfish.jpg", "shanghai.jpg", "sky_clouds.jpg")
+BATCH_SIZE = (384, 288)  # one camera's shape: the compiled steps serve every picture
 BLOG_LAYERS = {"mixed2": 0.2, "mixed3": 0.8, "mixed4": 2.0, "mixed5": 4.0, "mixed6": 5.0}
 BLOG = {"step": 0.025, "num_octave": 5, "octave_scale": 1.4, "iterations": 20, "border": 0}
 
@@ -240,6 +243,64 @@ def quality(image: Path, workdir: Path) -> None:
           "the float32 dream (the measure's own noise)")  # fmt: skip
 
 
+# --- batches ---------------------------------------------------------------------------------
+
+
+def batch_pictures(folder: Path, count: int = 8) -> list[Path]:
+    """``count`` different 384 x 288 pictures cut from the example photos (crops, mirrors)."""
+    from PIL import Image, ImageOps
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index in range(count):
+        photo = Image.open(SHARED / "images" / BATCH_PHOTOS[index % len(BATCH_PHOTOS)])
+        photo = ImageOps.fit(photo.convert("RGB"), BATCH_SIZE, centering=(index / count, 0.5))
+        photo = ImageOps.mirror(photo) if index % 2 else photo
+        paths.append(folder / f"photo_{index}.png")
+        photo.save(paths[-1])
+    return paths
+
+
+def pydream_command(*arguments: str) -> float:
+    """Run ``pydream ARGUMENTS --weights WEIGHTS --quiet``; return its wall seconds."""
+    pydream = [sys.executable, "-m", "pydream.cli"]
+    return run_command([*pydream, *arguments, "--weights", str(WEIGHTS), "--quiet"])
+
+
+def run_command(command: list[str]) -> float:
+    start = time.perf_counter()
+    if subprocess.run(command).returncode != 0:
+        raise SystemExit(f"bench: {' '.join(command)} failed")
+    return time.perf_counter() - start
+
+
+def batch_section(workdir: Path, rounds: int) -> None:
+    """Pictures per minute of one ``pydream batch`` of 8 against 8 ``pydream dream``, default
+    settings; then a rerun of the finished batch (every output there: nothing to dream)."""
+    pictures = batch_pictures(workdir / "batch_in")
+    count = len(pictures)
+    times: dict[str, list[float]] = {"batch": [], "commands": [], "rerun": []}
+    for round_index in range(rounds):
+        out = workdir / f"batch_out_{round_index}"
+        times["batch"].append(pydream_command("batch", str(workdir / "batch_in"), "-o", str(out)))
+        times["rerun"].append(pydream_command("batch", str(workdir / "batch_in"), "-o", str(out)))
+        separate = workdir / f"commands_{round_index}"
+        separate.mkdir()
+        times["commands"].append(sum(
+            pydream_command("dream", str(path), "-o", str(separate / path.name))
+            for path in pictures
+        ))  # fmt: skip
+    median = {name: statistics.median(values) for name, values in times.items()}
+    width, height = BATCH_SIZE
+    print(f"\npictures per minute, batch of {count} at {width} px ({width} x {height}, default "
+          f"settings): one batch vs {count} commands, median of {rounds}:")  # fmt: skip
+    for name in ("commands", "batch"):
+        runs = ", ".join(f"{value:.1f}" for value in times[name])
+        print(f"  {name:9s} {median[name]:6.1f} s  ({runs})  {60 * count / median[name]:5.1f} "
+              f"pictures/min  x{median['commands'] / median[name]:.2f}")  # fmt: skip
+    print(f"  rerun of the finished batch (all {count} skipped): {median['rerun']:.1f} s")
+
+
 # --- the report ------------------------------------------------------------------------------
 
 
@@ -250,6 +311,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7, help="timed steps per size")
     parser.add_argument("--skip-whole", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--skip-steps", action="store_true", help="no per-step timings")
+    parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--skip-batch", action="store_true")
     options = parser.parse_args()
     if options.child:
         kind, *rest = options.child
@@ -284,19 +348,21 @@ def main() -> None:
             runs = ", ".join(f"{v:.1f}" for v in seconds[name])
             print(f"  {name:9s} {value:6.1f} s  ({runs})  speed-up vs plain x{ratio:.2f}")
 
-    print("\nper step (median ms), engine vs plain in this process:")
-    f32_rate, bf16_rate = matmul_rate("float32"), matmul_rate("bfloat16")
-    print(f"  matmul 4096^2: float32 {f32_rate:.0f} GFLOP/s, bfloat16 {bf16_rate:.0f} GFLOP/s")
-    for row in step_timings([(299, 299), (536, 800)], options.repeats):
-        gflop = row["gflop"]
-        print(f"  {int(row['width'])} x {int(row['height'])} ({gflop:.1f} GFLOP/step):")
-        for name, rate in (("plain", f32_rate), ("float32", f32_rate), ("bfloat16", bf16_rate)):
-            achieved = gflop / (row[name] / 1000)
-            print(f"    {name:9s} {row[name]:7.1f} ms  x{row['plain'] / row[name]:.2f}  "
-                  f"{achieved:5.0f} GFLOP/s = {100 * achieved / rate:.0f}% of {name if name != 'plain' else 'float32'} matmul")  # fmt: skip  # noqa: E501
+    if not options.skip_steps:
+        print("\nper step (median ms), engine vs plain in this process:")
+        f32_rate, bf16_rate = matmul_rate("float32"), matmul_rate("bfloat16")
+        print(f"  matmul 4096^2: float32 {f32_rate:.0f} GFLOP/s, bfloat16 {bf16_rate:.0f} GFLOP/s")
+        for row in step_timings([(299, 299), (536, 800)], options.repeats):
+            gflop = row["gflop"]
+            print(f"  {int(row['width'])} x {int(row['height'])} ({gflop:.1f} GFLOP/step):")
+            for name, rate in (("plain", f32_rate), ("float32", f32_rate), ("bfloat16", bf16_rate)):
+                achieved = gflop / (row[name] / 1000)
+                print(f"    {name:9s} {row[name]:7.1f} ms  x{row['plain'] / row[name]:.2f}  "
+                      f"{achieved:5.0f} GFLOP/s = {100 * achieved / rate:.0f}% of {name if name != 'plain' else 'float32'} matmul")  # fmt: skip  # noqa: E501
 
-    print("\ndream quality at the blog settings (800 px):")
-    quality(small_path, workdir)
+    if not options.skip_quality:
+        print("\ndream quality at the blog settings (800 px):")
+        quality(small_path, workdir)
 
     if not options.skip_memory:
         big = photo.resize((4096, 3072), Image.Resampling.BILINEAR)
@@ -305,6 +371,9 @@ def main() -> None:
         seconds_big, peak = run_child("--child", "tiled", str(big_path), "512")
         print(f"\ntiled dream of 4096 x 3072 (tile_size 512, 2 octaves x 2 steps, to mixed5): "
               f"peak {peak:.2f} GB resident, {seconds_big:.0f} s")  # fmt: skip
+
+    if not options.skip_batch:
+        batch_section(workdir, options.rounds)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ import pytest
 from PIL import Image
 
 import pydream
-from pydream import batch
 from pydream.batch import BatchFailure, dream_batch, output_name
 from pydream.cli import main
 
@@ -199,15 +198,11 @@ def test_a_ray_batch_writes_the_same_pictures(tiny_models, tmp_path):
     )
     try:
         there = dream_batch(tmp_path / "in", tmp_path / "ray", ray="local", **SMALL)
-        (tmp_path / "ray" / "p1.png").unlink()
-        rerun = dream_batch(tmp_path / "in", tmp_path / "ray", ray="local", **SMALL)
     finally:
         ray.shutdown()
     assert there.ok and len(there.written) == 2 and len(here.written) == 2
-    assert rerun.written == [tmp_path / "ray" / "p1.png"] and len(rerun.skipped) == 1
     for name in ("p0.png", "p1.png"):
         assert np.array_equal(
             np.asarray(Image.open(tmp_path / "here" / name)),
             np.asarray(Image.open(tmp_path / "ray" / name)),
         )
-    assert batch.CPUS_PER_WORKER >= 1
