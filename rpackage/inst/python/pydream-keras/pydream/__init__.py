@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from ._version import __version__
+from .batch import dream_batch
 from .examples import example_image
 from .gallery import dream_gallery
 from .images import save_img
@@ -47,6 +48,7 @@ __all__ = [
     "__version__",
     "deep_dream",
     "deprocess_image",
+    "dream_batch",
     "dream_gallery",
     "dream_video",
     "dream_zoom",

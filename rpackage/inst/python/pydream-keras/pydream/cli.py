@@ -1,7 +1,9 @@
-"""The ``pydream`` command: ``dream``, ``gallery``, ``zoom``, ``video``, ``layers``, ``presets``.
+"""The ``pydream`` command: ``dream``, ``gallery``, ``zoom``, ``video``, ``batch``, ``layers``,
+``presets``.
 
 Every failure prints one line ``pydream: error: ...`` on standard error and exits non-zero
-(2 for bad settings or input, 130 for Ctrl-C); no traceback is shown.
+(2 for bad settings or input, 130 for Ctrl-C); no traceback is shown. A batch reports each
+picture that fails in such a line, goes on with the others, and exits 1 when any failed.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 EXIT_ERROR = 2
+EXIT_SOME_FAILED = 1
 EXIT_INTERRUPTED = 130
 
 
@@ -101,7 +104,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"pydream: error: {message}\n")
 
 
-def add_setting_options(command: argparse.ArgumentParser) -> None:
+def add_setting_options(
+    command: argparse.ArgumentParser, overwrite_help: str = "allow OUTPUT to be INPUT"
+) -> None:
     """The options every dreaming command shares: one per ``DreamSettings`` field."""
     command.add_argument("--preset", default=None, help="named settings (see 'pydream presets')")
     command.add_argument("--model", help="model name (default inception_v3)")
@@ -133,9 +138,7 @@ def add_setting_options(command: argparse.ArgumentParser) -> None:
         "--memory-budget", type=float, metavar="GB", help="memory for --tile-size auto (GB)"
     )
     command.add_argument("--precision", choices=["float32", "bfloat16", "float16", "auto"])
-    command.add_argument(
-        "--overwrite", action="store_true", default=False, help="allow OUTPUT to be INPUT"
-    )
+    command.add_argument("--overwrite", action="store_true", default=False, help=overwrite_help)
     command.add_argument("--quiet", action="store_true", default=False, help="no progress bar")
 
 
@@ -179,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_zoom_parser(commands)
     add_video_parser(commands)
+    add_batch_parser(commands)
 
     layers = commands.add_parser("layers", help="list a model's layer names")
     layers.add_argument("--model", default="inception_v3")
@@ -240,6 +244,34 @@ def add_video_parser(commands: Any) -> None:
     video.add_argument("--no-flow", dest="flow", action="store_false", help="blend without warping")
     video.add_argument("--fps", type=float, help="frames per second (the video's; a folder: 12)")
     add_motion_options(video)
+
+
+def add_batch_parser(commands: Any) -> None:
+    """``pydream batch``: dream many pictures into a folder, resuming where a run stopped."""
+    batch = commands.add_parser(
+        "batch",
+        help="dream many pictures into a folder (a rerun skips those already there)",
+        argument_default=argparse.SUPPRESS,
+    )
+    batch.add_argument("inputs", nargs="+", help="picture files, folders or globs")
+    batch.add_argument(
+        "-o", "--output-dir", required=True, help="folder for the dreams (named after the inputs)"
+    )
+    batch.add_argument(
+        "--layers",
+        type=parse_layers,
+        default=None,
+        help="e.g. mixed3=0.8,mixed5=4 or mixed4:97=1; per octave: mixed3=1;mixed5=1",
+    )
+    batch.add_argument(
+        "--ray",
+        nargs="?",
+        const="local",
+        default=None,
+        metavar="ADDRESS",
+        help="dream on Ray: a local runtime, or the cluster at ADDRESS (HEAD:6379)",
+    )
+    add_setting_options(batch, overwrite_help="dream again the pictures already in the folder")
 
 
 SETTING_OPTIONS = (
@@ -315,6 +347,25 @@ def say_written(options: argparse.Namespace) -> None:
         print(f"wrote {options.output}", file=sys.stderr)
 
 
+def run_batch(options: argparse.Namespace) -> int:
+    """Dream ``options.inputs`` into ``options.output_dir``; 1 when any picture failed."""
+    from .batch import dream_batch
+
+    result = dream_batch(
+        options.inputs,
+        options.output_dir,
+        options.layers,
+        preset=options.preset,
+        overwrite=options.overwrite,
+        progress=not options.quiet,
+        ray=options.ray,
+        **given_settings(options),
+    )
+    if not options.quiet or not result.ok:
+        print(f"pydream: {result.summary()}", file=sys.stderr)
+    return 0 if result.ok else EXIT_SOME_FAILED
+
+
 MOTION_OPTIONS = ("layers", "keep_frames", "restart", "overwrite")
 
 
@@ -353,6 +404,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``pydream`` console script; returns the exit code."""
     parser = build_parser()
     options = parser.parse_args(argv)
+    status = 0
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
@@ -363,6 +415,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 run_gallery(options)
             elif options.command in ("zoom", "video"):
                 run_motion(options)
+            elif options.command == "batch":
+                status = run_batch(options)
             elif options.command == "layers":
                 from .models import list_layers
 
@@ -380,13 +434,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
         print(f"pydream: error: {message}", file=sys.stderr)
         return EXIT_ERROR
-    return 0
+    return status
 
 
 def _show_one_line_warning(message: Any, category: Any = None, *_: Any, **__: Any) -> None:
+    from .batch import BatchFailure
     from .memory import DreamNotice
 
-    kind = "note" if isinstance(category, type) and issubclass(category, DreamNotice) else "warning"
+    kind = "warning"
+    if isinstance(category, type) and issubclass(category, DreamNotice):
+        kind = "note"
+    elif isinstance(category, type) and issubclass(category, BatchFailure):
+        kind = "error"  # one picture of a batch; the others go on
     print(f"pydream: {kind}: {message}", file=sys.stderr)
 
 
