@@ -178,6 +178,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gallery.add_argument("--size", type=int, default=256, help="pixels of each dream (256)")
     gallery.add_argument("--columns", type=int, default=None, help="tiles per row")
+    gallery.add_argument(
+        "--no-photo",
+        dest="photo",
+        action="store_false",
+        default=True,
+        help="leave out the tile of the picture itself",
+    )
     add_setting_options(gallery)
 
     add_zoom_parser(commands)
@@ -336,6 +343,7 @@ def run_gallery(options: argparse.Namespace) -> None:
         output=options.output,
         overwrite=options.overwrite,
         progress=not options.quiet,
+        photo=options.photo,
         **settings,
     )
     say_written(options)

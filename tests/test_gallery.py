@@ -69,3 +69,14 @@ def test_gallery_errors_come_before_any_dream(tiny_models, photo, tmp_path):
     with pytest.raises(TypeError, match="unknown settings: layers_, stepp"):
         pydream.dream_gallery(photo, model="tiny", stepp=1, layers_=None)
     assert not out.exists()
+
+
+def test_a_sheet_without_the_photo(tiny_models, photo):
+    common = dict(model="tiny", weights=None, size=160, columns=1, iterations=1, seed=0)
+    with_photo = pydream.dream_gallery(photo, ["square"], **common)
+    without = pydream.dream_gallery(photo, ["square"], photo=False, **common)
+    tile = without.shape[0] - GAP
+    assert with_photo.shape[0] == 2 * tile + GAP and without.shape[1] == with_photo.shape[1]
+    np.testing.assert_array_equal(without[GAP:], with_photo[tile + GAP :])
+    with pytest.raises(TypeError, match="photo must be True or False"):
+        pydream.dream_gallery(photo, ["square"], photo="no", **common)

@@ -34,13 +34,13 @@ jellyfish = np.asarray(photo)
 
 # %% A gallery of layers: what each block dreams on its own, before choosing
 pydream.dream_gallery(
-    jellyfish, ["mixed2", "mixed3", "mixed4", "mixed5", "mixed6", "mixed7", "mixed8"],
-    size=256, columns=4, weights=weights, output=out / "gallery_layers.png",
+    jellyfish, ["mixed2", "mixed3", "mixed4", "mixed5", "mixed6", "mixed7", "mixed8", "mixed9"],
+    size=256, columns=4, photo=False, weights=weights, output=out / "gallery_layers.png",
 )  # fmt: skip
 
 # %% ... and of the first channels of one block
 pydream.dream_gallery(
-    jellyfish, channels="mixed4:0-11", size=256, columns=4, weights=weights,
+    jellyfish, channels="mixed4:0-11", size=256, columns=4, photo=False, weights=weights,
     output=out / "gallery_channels.png",
 )  # fmt: skip
 

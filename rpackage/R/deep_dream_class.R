@@ -70,5 +70,6 @@ plot.deep_dream <- function(x, ...) {
 #' @export
 as.array.deep_dream <- function(x, ...) {
   attr(x, "entries") <- NULL
+  attr(x, "photo") <- NULL
   unclass(x)
 }

@@ -1,8 +1,8 @@
 #' A contact sheet of layers or channels
 #'
 #' Dreams one small picture per layer (or per channel) and lays them out on a labelled
-#' sheet, to choose what to dream: the first tile is the picture itself, labelled "photo",
-#' then one dream per entry, each with the objective `list(<entry> = 1)` and every other
+#' sheet, to choose what to dream: the first tile is the picture itself, labelled "photo"
+#' (`photo = FALSE` leaves it out), then one dream per entry, each with the objective `list(<entry> = 1)` and every other
 #' setting shared. The network is built once for the whole sheet. The arguments are those
 #' of the Python function `pydream.dream_gallery()`.
 #'
@@ -26,6 +26,7 @@
 #' @param overwrite Allow `output` to be the input file itself.
 #' @param progress Show a progress bar counting the dreams, with the key being dreamed. The
 #'   engine draws it on the console's error stream, as the `pydream` command does.
+#' @param photo If `TRUE` (the default), the sheet starts with the picture itself.
 #' @param ... Settings of [deep_dream()] shared by every tile, by name, checked as there:
 #'   `model`, `weights`, `step`, `num_octave`, `iterations`, `guide`, `mask`, `normalize`,
 #'   ... (every setting but `layers`, `save_octaves` and `callback`). `border` defaults to
@@ -33,7 +34,8 @@
 #'   and a crop of 2 would leave them almost nothing.
 #' @return The sheet: an array of dim height x width x 3 with values from 0 to 255 and class
 #'   `c("deep_dream_gallery", "deep_dream")`, whose attribute "entries" holds the keys of
-#'   the tiles after the photo, in order (row by row). `plot()` draws it, `print()`
+#'   the dreamed tiles, in order (row by row), and attribute "photo" whether the sheet
+#'   starts with the picture. `plot()` draws it, `print()`
 #'   describes it.
 #' @seealso [deep_dream()] for one dream with the chosen layers; [list_layers()].
 #' @examples
@@ -53,7 +55,7 @@
 #' @export
 dream_gallery <- function(image, layers = NULL, channels = NULL, preset = NULL, size = 256L,
                           columns = NULL, output = NULL, overwrite = FALSE,
-                          progress = interactive(), ...) {
+                          progress = interactive(), photo = TRUE, ...) {
   settings <- check_gallery_settings(list(...))
   layers <- check_layer_keys(layers, "layers")
   kwargs <- list()
@@ -65,11 +67,12 @@ dream_gallery <- function(image, layers = NULL, channels = NULL, preset = NULL, 
   kwargs["output"] <- list(check_output_path(output, "output"))
   kwargs$overwrite <- check_flag(overwrite, "overwrite")
   kwargs$progress <- check_flag(progress, "progress")
+  kwargs$photo <- check_flag(photo, "photo")
   image <- check_image(image)
 
   kwargs <- c(kwargs, settings_to_python(settings))
   result <- call_pydream("gallery", list(image_to_python(image), layers), kwargs)
-  new_deep_dream_gallery(result$sheet, as.character(unlist(result$entries)))
+  new_deep_dream_gallery(result$sheet, as.character(unlist(result$entries)), kwargs$photo)
 }
 
 # The deep_dream() settings a gallery shares between its tiles (the others are its own
@@ -105,8 +108,9 @@ check_gallery_settings <- function(values) {
   check_dream_settings(values)
 }
 
-new_deep_dream_gallery <- function(sheet, entries) {
-  structure(sheet, entries = entries, class = c("deep_dream_gallery", "deep_dream"))
+new_deep_dream_gallery <- function(sheet, entries, photo = TRUE) {
+  structure(sheet, entries = entries, photo = photo,
+            class = c("deep_dream_gallery", "deep_dream"))
 }
 
 #' Print a contact sheet
@@ -125,14 +129,16 @@ new_deep_dream_gallery <- function(sheet, entries) {
 print.deep_dream_gallery <- function(x, ...) {
   dims <- dim(x)
   entries <- attr(x, "entries")
+  with_photo <- !isFALSE(attr(x, "photo"))
   cat(sprintf(
-    "<deep_dream_gallery> %d x %d pixels (height x width): the photo and %d dream%s\n",
-    dims[[1]], dims[[2]], length(entries), if (length(entries) == 1L) "" else "s"
+    "<deep_dream_gallery> %d x %d pixels (height x width): %s%d dream%s\n",
+    dims[[1]], dims[[2]], if (with_photo) "the photo and " else "", length(entries),
+    if (length(entries) == 1L) "" else "s"
   ))
   shown <- utils::head(entries, 12L)
   if (length(entries)) {
     cat(strwrap(
-      paste0("Tiles: photo, ", paste(shown, collapse = ", "),
+      paste0("Tiles: ", if (with_photo) "photo, " else "", paste(shown, collapse = ", "),
              if (length(entries) > length(shown)) {
                sprintf(", ... (%d more)", length(entries) - length(shown))
              }),

@@ -39,7 +39,7 @@ test_that("dream_gallery() checks its arguments and settings in R", {
     case("`iterations` is given more than once.", iterations = 1, iterations = 2),
     # every argument before `...` given by position: 5 lands in `...`
     case("Every setting in `...` must be named, e.g. `iterations = 5`",
-         "mixed3", NULL, NULL, 256L, NULL, NULL, FALSE, FALSE, 5)
+         "mixed3", NULL, NULL, 256L, NULL, NULL, FALSE, FALSE, TRUE, 5)
   )
   for (case in cases) {
     err <- tryCatch(do.call(dream_gallery, c(list(photo), case$args)), error = function(e) e)
@@ -156,4 +156,20 @@ test_that("engine errors of a gallery are one-line R errors", {
                                 progress = FALSE),
                   error = function(e) e)
   expect_match(conditionMessage(err), "past the last channel of mixed4", fixed = TRUE)
+})
+
+test_that("photo = FALSE leaves the picture itself off the sheet", {
+  expect_error(dream_gallery(synthetic_image(120L, 160L), layers = "mixed3", photo = NA),
+               "photo")
+  plain <- deepdream:::new_deep_dream_gallery(array(0L, c(30, 60, 3)), "mixed3", FALSE)
+  expect_output(print(plain), "pixels (height x width): 1 dream\nTiles: mixed3", fixed = TRUE)
+  skip_if_no_pydream()
+  pixels <- synthetic_image(120L, 160L)
+  sheet <- dream_gallery(pixels, layers = "mixed3", size = 160L, columns = 1L, photo = FALSE,
+                         weights = NULL, num_octave = 1L, iterations = 1L, border = 0L,
+                         progress = FALSE)
+  expect_identical(dim(sheet), c(120L + 22L + 4L + 4L, 160L + 4L + 4L, 3L))
+  expect_false(attr(sheet, "photo"))
+  expect_false(identical(unclass(sheet)[5:124, 5:164, ],
+                         array(as.integer(pixels), dim = dim(pixels))))
 })

@@ -166,12 +166,14 @@ def dream_gallery(
     output: Any = None,
     overwrite: bool = False,
     progress: bool = False,
+    photo: bool = True,
     **settings: Any,
 ) -> np.ndarray:
     """Dream one small picture per layer (or channel) and lay them out on a labelled sheet.
 
-    The first tile is the picture itself (labelled ``photo``), then one dream per entry,
-    each with the objective ``{entry: 1.0}`` and every other setting shared.
+    The first tile is the picture itself (labelled ``photo``; ``photo=False`` leaves it
+    out), then one dream per entry, each with the objective ``{entry: 1.0}`` and every
+    other setting shared.
 
     Args:
         image: a file path, a ``PIL.Image`` or a uint8 array.
@@ -186,6 +188,7 @@ def dream_gallery(
         output: a file to write the sheet to (PNG keeps the entries in its metadata).
         overwrite: allow ``output`` to be the input file.
         progress: a progress bar counting dreams.
+        photo: start the sheet with the picture itself.
         **settings: any ``deep_dream`` setting (``model``, ``weights``, ``step``,
             ``iterations``, ``guide``, ``mask``, ...), shared by every tile. ``border``
             defaults to 0 here (unless a preset sets it): in a small dream the deep layers
@@ -220,8 +223,12 @@ def dream_gallery(
         (entry,) = layers
         return DEFAULT_DREAMER.dream(pixels, per_entry[entry])
 
-    tiles = [picture, *dream_tiles(picture, entries, dream_one, bool(progress))]
-    labels = ["photo", *entries]
+    if not isinstance(photo, bool):
+        raise TypeError(f"photo must be True or False, not {photo!r}")
+    tiles = dream_tiles(picture, entries, dream_one, bool(progress))
+    labels = list(entries)
+    if photo:
+        tiles, labels = [picture, *tiles], ["photo", *labels]
     sheet = contact_sheet(tiles, labels, columns or default_columns(len(tiles)))
     if output_path is not None:
         save_sheet(sheet, output_path, entries, checked.as_dict())
