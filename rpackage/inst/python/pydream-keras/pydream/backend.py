@@ -15,6 +15,7 @@ NumPy array.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -89,8 +90,24 @@ def compile_function(function: Callable[..., Any], signature: Sequence[Any]) -> 
         return function
     import tensorflow as tf
 
+    _quiet_retracing_warnings(tf)
     specs = [_tensor_spec(tf, item) for item in signature]
     return tf.function(function, input_signature=specs, reduce_retracing=True)
+
+
+class _RetracingFilter(logging.Filter):
+    """Drops TensorFlow's "triggered tf.function retracing" warning: every engine (a gallery
+    or a per-octave schedule builds several) traces its step once for all image sizes, which
+    TensorFlow counts as retracing though nothing is traced twice."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
+def _quiet_retracing_warnings(tf: Any) -> None:
+    logger = tf.get_logger()
+    if not any(isinstance(each, _RetracingFilter) for each in logger.filters):
+        logger.addFilter(_RetracingFilter())
 
 
 def _tensor_spec(tf: Any, item: Any) -> Any:
