@@ -15,6 +15,7 @@ NumPy array.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -166,6 +167,7 @@ def passes_state() -> bool:
     return NAME == "jax"
 
 
+@functools.cache
 def device_description() -> str:
     """The device the backend computes on, in a few words (e.g. ``"cuda:0 (NVIDIA H100)"``)."""
     if NAME == "jax":
@@ -187,6 +189,7 @@ def device_description() -> str:
     return f"{gpus[0].name} (GPU)" if gpus else "cpu"
 
 
+@functools.cache
 def cpu_has_bfloat16() -> bool:
     """Whether the processor computes bfloat16 natively (AVX-512 BF16 or AMX), on Linux."""
     try:

@@ -31,7 +31,7 @@ from PIL import Image
 from tqdm.auto import tqdm
 
 from .images import check_folder_writable, output_format
-from .settings import SETTING_NAMES, DreamSettings
+from .settings import DreamSettings
 
 RAY_EXTRA = "pip install 'pydream-keras[ray]'"
 CPUS_PER_WORKER = 4  # CPU cores a Ray worker without a GPU asks for (fewer on a smaller node)
@@ -204,12 +204,9 @@ def batch_settings(layers: Any, preset: str | None, settings: Mapping[str, Any])
         TypeError: a name that is no ``deep_dream`` setting.
         ValueError: a setting's value is unusable.
     """
-    from .presets import resolve_settings
+    from .presets import resolve_named_settings
 
-    unknown = sorted(set(settings) - set(SETTING_NAMES))
-    if unknown:
-        raise TypeError(f"dream_batch() got unknown settings: {', '.join(unknown)}")
-    return resolve_settings(layers, preset, settings)
+    return resolve_named_settings("dream_batch", layers, preset, settings)
 
 
 # --- dreaming -------------------------------------------------------------------------------
@@ -230,20 +227,13 @@ def dream_job(dreamer: Any, job: Job, settings: DreamSettings) -> str | None:
     return None
 
 
-def build_engines(dreamer: Any, settings: DreamSettings) -> None:
-    """Build the model and step of every layer mapping of ``settings`` once, up front:
-    unknown layers and unreadable weights fail before any picture is dreamed."""
-    for mapping in settings.layer_schedule:
-        dreamer.engine(dataclasses.replace(settings, layers=dict(mapping)))
-
-
 def dream_in_process(
     jobs: Sequence[Job], settings: DreamSettings
 ) -> Iterator[tuple[Job, str | None]]:
     """Dream each job with the shared ``DEFAULT_DREAMER``, yielding (job, failure or None)."""
     from .dream import DEFAULT_DREAMER
 
-    build_engines(DEFAULT_DREAMER, settings)
+    DEFAULT_DREAMER.octave_engines(settings)  # bad layers and weights fail before any picture
     for job in jobs:
         yield job, dream_job(DEFAULT_DREAMER, job, settings)
 
@@ -256,7 +246,7 @@ class BatchWorker:
 
         self.settings = settings
         self.dreamer = Dreamer()
-        build_engines(self.dreamer, settings)
+        self.dreamer.octave_engines(settings)
 
     def dream(self, job: Job) -> tuple[Job, str | None]:
         """Dream one job; returns it with its failure message (``None`` when written)."""

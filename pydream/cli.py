@@ -104,6 +104,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"pydream: error: {message}\n")
 
 
+def add_layers_option(command: argparse.ArgumentParser) -> None:
+    """``--layers``: one layer mapping, or one per octave separated by ``;``."""
+    command.add_argument(
+        "--layers",
+        type=parse_layers,
+        default=None,
+        help="e.g. mixed3=0.8,mixed5=4 or mixed4:97=1; per octave: mixed3=1;mixed5=1",
+    )
+
+
 def add_setting_options(
     command: argparse.ArgumentParser, overwrite_help: str = "allow OUTPUT to be INPUT"
 ) -> None:
@@ -152,12 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     dream.add_argument(
         "-o", "--output", required=True, help="file to write (its extension sets the format)"
     )
-    dream.add_argument(
-        "--layers",
-        type=parse_layers,
-        default=None,
-        help="e.g. mixed3=0.8,mixed5=4 or mixed4:97=1; per octave: mixed3=1;mixed5=1",
-    )
+    add_layers_option(dream)
     add_setting_options(dream)
     dream.add_argument(
         "--save-octaves", metavar="DIR", default=None, help="write one PNG per octave here"
@@ -204,12 +209,7 @@ ANIMATION_HELP = ".gif, .webp, .mp4, or a folder (one PNG a frame)"
 
 def add_motion_options(command: argparse.ArgumentParser) -> None:
     """The options of the animation commands beside the dream settings."""
-    command.add_argument(
-        "--layers",
-        type=parse_layers,
-        default=None,
-        help="e.g. mixed3=0.8,mixed5=4 or mixed4:97=1; per octave: mixed3=1;mixed5=1",
-    )
+    add_layers_option(command)
     command.add_argument(
         "--keep-frames", action="store_true", help="keep the work folder OUT.frames afterwards"
     )
@@ -264,12 +264,7 @@ def add_batch_parser(commands: Any) -> None:
     batch.add_argument(
         "-o", "--output-dir", required=True, help="folder for the dreams (named after the inputs)"
     )
-    batch.add_argument(
-        "--layers",
-        type=parse_layers,
-        default=None,
-        help="e.g. mixed3=0.8,mixed5=4 or mixed4:97=1; per octave: mixed3=1;mixed5=1",
-    )
+    add_layers_option(batch)
     batch.add_argument(
         "--ray",
         nargs="?",
@@ -289,10 +284,15 @@ SETTING_OPTIONS = (
 )  # fmt: skip
 
 
+def given_options(options: argparse.Namespace, names: Sequence[str]) -> dict[str, Any]:
+    """The options among ``names`` given on the command line (the others keep defaults)."""
+    given = vars(options)
+    return {name: given[name] for name in names if name in given}
+
+
 def given_settings(options: argparse.Namespace) -> dict[str, Any]:
     """The dream settings given on the command line (the others are left to the preset)."""
-    given = vars(options)
-    return {name: given[name] for name in SETTING_OPTIONS if name in given}
+    return given_options(options, SETTING_OPTIONS)
 
 
 def check_before_the_engine(
@@ -381,10 +381,9 @@ def run_motion(options: argparse.Namespace) -> None:
     """Make a zoom animation or dream a video, as ``options.command`` says."""
     from .motion import dream_video, dream_zoom
 
-    given = vars(options)
-    arguments = {name: given[name] for name in (*SETTING_OPTIONS, *MOTION_OPTIONS) if name in given}
+    arguments = given_options(options, (*SETTING_OPTIONS, *MOTION_OPTIONS))
     if options.command == "zoom":
-        motion = {name: given[name] for name in ("zoom", "rotate", "fps") if name in given}
+        motion = given_options(options, ("zoom", "rotate", "fps"))
         made = dream_zoom(
             options.input,
             options.output,
@@ -395,7 +394,7 @@ def run_motion(options: argparse.Namespace) -> None:
             **arguments,
         )
     else:
-        steadiness = {name: given[name] for name in ("blend", "flow", "fps") if name in given}
+        steadiness = given_options(options, ("blend", "flow", "fps"))
         made = dream_video(
             options.input,
             options.output,

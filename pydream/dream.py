@@ -185,6 +185,14 @@ class Dreamer:
             guided=guided,
         )
 
+    def octave_engines(self, settings: DreamSettings) -> list[tuple[DreamSettings, Engine]]:
+        """The settings and engine of each of the ``num_octave`` octaves, smallest first,
+        every engine built now: unknown layers and unreadable weights fail before any work.
+        (Octaves share the engine of a shared layer mapping.)"""
+        octaves = settings.num_octave
+        each = [settings.for_octave(index, octaves) for index in range(octaves)]
+        return [(octave, self.engine(octave)) for octave in each]
+
     def guide_features(self, settings: DreamSettings) -> list[Any] | None:
         """The guide's features for the engine of ``settings`` (one layer mapping), or
         ``None`` without a guide.
@@ -331,9 +339,7 @@ class Dreamer:
         output_path = check_output_path(output, loaded.path, overwrite) if output else None
         octave_folder = _octave_folder(save_octaves)
         spec = settings_spec(settings)
-        for mapping in settings.layer_schedule:
-            # build (and check layers and weights) before anything else
-            self.engine(dataclasses.replace(settings, layers=dict(mapping)))
+        scheduled = self.octave_engines(settings)
         height, width = loaded.rgb.shape[:2]
         tile_size = self.tile_size(settings, (height, width))
         shapes = octave_shapes(
@@ -341,12 +347,11 @@ class Dreamer:
         )
         # Octaves too small for the model are left out at the small end: the schedule's
         # last mappings stay with the finest octaves.
-        skipped = settings.num_octave - len(shapes)
-        octave_settings = [
-            settings.for_octave(skipped + index, settings.num_octave)
-            for index in range(len(shapes))
-        ]
-        guides = {id(each): self.guide_features(each) for each in octave_settings}
+        octave_settings = scheduled[len(scheduled) - len(shapes) :]
+        guides: dict[Engine, list[Any] | None] = {}
+        for each, engine in octave_settings:
+            if engine not in guides:  # octaves sharing an engine share its guide features
+                guides[engine] = self.guide_features(each)
         rng = np.random.default_rng(settings.seed)
         original = spec.preprocess(loaded.rgb)[None]
         shrunk = resize_img(original, shapes[0])
@@ -362,9 +367,9 @@ class Dreamer:
                     bar.set_postfix(loss=f"{loss:.3g}", refresh=False)
                     return bool(callback(octave, step, loss)) if callback is not None else False
 
-                current = octave_settings[octave]
+                current, engine = octave_settings[octave]
                 dream, stopped = self.ascend(
-                    dream, current, rng, on_step, tile_size, guides[id(current)]
+                    dream, current, rng, on_step, tile_size, guides[engine]
                 )
                 bar.update(done + settings.iterations - bar.n)
                 dream, shrunk = reinject_lost_detail(dream, original, shrunk, shape)

@@ -453,9 +453,11 @@ def needs_top(model: Any, layer_names: Sequence[str]) -> bool:
 
 @functools.lru_cache(maxsize=8)
 def _model_layer_names(model: Any) -> tuple[str, ...]:
-    spec = get_spec(model)
-    network = spec.network if spec.network is not None else _build(spec, None)
-    return tuple(layer.name for layer in network.layers)
+    """Every layer of ``model`` but its input, in network order."""
+    network = _build(get_spec(model), None)
+    return tuple(
+        layer.name for layer in network.layers if not isinstance(layer, keras.layers.InputLayer)
+    )
 
 
 def list_layers(model: Any = "inception_v3", *, all_layers: bool = False) -> list[str]:
@@ -469,15 +471,9 @@ def list_layers(model: Any = "inception_v3", *, all_layers: bool = False) -> lis
     spec = get_spec(model)
     names = _model_layer_names(model)
     if all_layers or spec.network is not None:
-        return [
-            name for name in names if not isinstance(_layer_of(spec, name), keras.layers.InputLayer)
-        ]
+        return list(names)
     pattern = re.compile(spec.layer_pattern)
     return [name for name in names if pattern.match(name)]
-
-
-def _layer_of(spec: ModelSpec, name: str) -> keras.layers.Layer | None:
-    return spec.network.get_layer(name) if spec.network is not None else None
 
 
 def check_layer_names(model: Any, layers: Sequence[str], available: Sequence[str]) -> None:

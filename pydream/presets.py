@@ -127,3 +127,17 @@ def resolve_settings(
         values["layers"] = layers
     values.setdefault("layers", dict(DEFAULT_LAYERS))
     return DreamSettings(**values)
+
+
+def resolve_named_settings(
+    caller: str,
+    layers: Mapping[str, float] | Sequence[Mapping[str, float]] | None,
+    preset: str | None,
+    settings: Mapping[str, Any],
+) -> DreamSettings:
+    """``resolve_settings`` for a function taking ``**settings``: a name that is no
+    ``deep_dream`` setting is a ``TypeError`` naming ``caller``."""
+    unknown = sorted(set(settings) - set(SETTING_NAMES))
+    if unknown:
+        raise TypeError(f"{caller}() got unknown settings: {', '.join(unknown)}")
+    return resolve_settings(layers, preset, settings)

@@ -218,7 +218,7 @@ def check_model(model: Any) -> Any:
     )
 
 
-def check_processing(name: str, value: Any, model: Any) -> Any:
+def check_processing(name: str, value: Any) -> Any:
     """``None``, a named scheme (``"tf"``, ``"caffe"``, ``"torch"``) or a callable."""
     if value is None or callable(value):
         return value
@@ -369,8 +369,8 @@ class DreamSettings:
 
     def _check_processing(self) -> None:
         set_ = object.__setattr__
-        preprocess = check_processing("preprocess", self.preprocess, self.model)
-        deprocess = check_processing("deprocess", self.deprocess, self.model)
+        preprocess = check_processing("preprocess", self.preprocess)
+        deprocess = check_processing("deprocess", self.deprocess)
         if isinstance(self.model, str):
             if preprocess is not None or deprocess is not None:
                 raise ValueError(
@@ -419,7 +419,7 @@ class DreamSettings:
         layers = self.octave_layers(octave, octaves)
         if layers is self.layers:
             return self
-        return dataclasses.replace(self, layers=dict(layers), guide=self.guide, mask=self.mask)
+        return dataclasses.replace(self, layers=dict(layers))
 
     def as_dict(self) -> dict[str, Any]:
         """The settings as plain JSON-friendly values (used for PNG metadata)."""

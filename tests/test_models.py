@@ -22,6 +22,12 @@ def test_every_model_lists_its_block_layers(model, first, minimum):
     assert models.get_spec(model).min_size == minimum
 
 
+def test_all_layers_leaves_out_the_input():
+    everything = pydream.list_layers("inception_v3", all_layers=True)
+    assert not any(name.startswith("input") for name in everything)
+    assert everything[0].startswith("conv2d") and everything[-1] == "mixed10"
+
+
 def test_inception_layers_are_mixed0_to_mixed10():
     assert pydream.list_layers() == [f"mixed{index}" for index in range(11)]
 

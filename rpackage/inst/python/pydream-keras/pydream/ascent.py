@@ -39,6 +39,34 @@ STEP_SIGNATURE = backend.Signature(())
 SHIFT_SIGNATURE = backend.Signature((2,), "int32")
 
 
+def guide_signature(objective: FeatureObjective, guided: bool) -> list[Any]:
+    """The compiled functions' signature of the guide features: a tuple of one (positions,
+    channels) matrix per term for a guided engine, nothing otherwise."""
+    return [tuple(GUIDE_SIGNATURE for _ in objective.terms)] if guided else []
+
+
+def extra_arguments(
+    objective: FeatureObjective, guided: bool, guides: Sequence[Any] | None
+) -> list[Any]:
+    """What a compiled function takes after its own arguments: the guide features (guided
+    engines) and the model's weights (``backend.passes_state``)."""
+    extra: list[Any] = []
+    if guided:
+        if guides is None:
+            raise ValueError("this engine dreams toward a guide: give the guide's features")
+        extra.append(tuple(guides))
+    if backend.passes_state():
+        extra.append(objective.state())
+    return extra
+
+
+def unpack_extra(extra: tuple[Any, ...], guided: bool) -> tuple[Any, Any]:
+    """The guide features and the model state among ``extra_arguments``, ``None`` where absent."""
+    guides = extra[0] if guided else None
+    state = extra[-1] if backend.passes_state() else None
+    return guides, state
+
+
 class AscentEngine:
     """Gradient ascent for one objective.
 
@@ -77,27 +105,21 @@ class AscentEngine:
         self.continuity = continuity
         self.dream_l2 = dream_l2
         self.guided = guided
-        guide_signature = [tuple(GUIDE_SIGNATURE for _ in objective.terms)] if guided else []
+        guides = guide_signature(objective, guided)
         self._gradient = backend.compile_function(
-            self._loss_and_gradient, [IMAGE_SIGNATURE, *guide_signature]
+            self._loss_and_gradient, [IMAGE_SIGNATURE, *guides]
         )
         self._step = backend.compile_function(
             self._ascent_step,
-            [IMAGE_SIGNATURE, STEP_SIGNATURE, SHIFT_SIGNATURE, MASK_SIGNATURE, *guide_signature],
+            [IMAGE_SIGNATURE, STEP_SIGNATURE, SHIFT_SIGNATURE, MASK_SIGNATURE, *guides],
         )
-
-    def _unpack(self, extra: tuple[Any, ...]) -> tuple[Any, Any]:
-        """The guide features and the model state among a compiled function's arguments."""
-        guides = extra[0] if self.guided else None
-        state = extra[-1] if backend.passes_state() else None
-        return guides, state
 
     def _objective_and_total(self, image: Any, guides: Any, state: Any) -> tuple[Any, Any]:
         loss = self.objective(image, guides, state)
         return loss - penalties(image, self.continuity, self.dream_l2), loss
 
     def _loss_and_gradient(self, image: Any, *extra: Any) -> tuple[Any, Any]:
-        guides, state = self._unpack(extra)
+        guides, state = unpack_extra(extra, self.guided)
         return backend.value_and_gradient(self._objective_and_total, image, guides, state)
 
     def _apply(self, image: Any, step: Any, gradient: Any, mask: Any) -> Any:
@@ -118,15 +140,7 @@ class AscentEngine:
         return self._apply(image, step, gradient, mask), loss
 
     def _extra_arguments(self, guides: Sequence[Any] | None) -> list[Any]:
-        """Guide features (guided engines) and the model state (``backend.passes_state``)."""
-        extra: list[Any] = []
-        if self.guided:
-            if guides is None:
-                raise ValueError("this engine dreams toward a guide: give the guide's features")
-            extra.append(tuple(guides))
-        if backend.passes_state():
-            extra.append(self.objective.state())
-        return extra
+        return extra_arguments(self.objective, self.guided, guides)
 
     def loss_and_gradient(
         self, image: Any, guides: Sequence[Any] | None = None
@@ -148,12 +162,20 @@ class AscentEngine:
 
         Returns the updated image and the loss at ``image`` (before the step).
         """
+        return self._step_with(
+            image, step, shift, _mask_or_ones(mask, image), self._extra_arguments(guides)
+        )
+
+    def _step_with(
+        self, image: Any, step: float, shift: tuple[int, int], mask: Any, extra: list[Any]
+    ) -> tuple[Any, float]:
+        """``step`` with the mask as a tensor and the ``extra_arguments`` already made."""
         updated, loss = self._step(
             image,
             backend.to_tensor(step),
             backend.to_tensor(np.asarray(shift, np.int32), "int32"),
-            _mask_or_ones(mask, image),
-            *self._extra_arguments(guides),
+            mask,
+            *extra,
         )
         return updated, backend.to_float(loss)
 
@@ -218,6 +240,7 @@ class AscentEngine:
         rng = rng if rng is not None else np.random.default_rng()
         current = backend.to_tensor(image)
         mask_tensor = _mask_or_ones(mask, current)
+        extra = self._extra_arguments(guides)  # the same for every step of the run
         height, width = int(current.shape[1]), int(current.shape[2])
         tiled = tile_size is not None and (height > tile_size or width > tile_size)
         for index in range(iterations):
@@ -234,7 +257,7 @@ class AscentEngine:
                         int(rng.integers(-jitter, jitter + 1)),
                         int(rng.integers(-jitter, jitter + 1)),
                     )
-                updated, loss = self.step(current, step, shift, mask_tensor, guides)
+                updated, loss = self._step_with(current, step, shift, mask_tensor, extra)
             if max_loss is not None and loss > max_loss:
                 break
             current = updated

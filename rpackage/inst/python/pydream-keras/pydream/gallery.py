@@ -200,16 +200,15 @@ def dream_gallery(
     Raises:
         ValueError, TypeError: a setting, key or the picture is unusable.
     """
-    from .dream import DEFAULT_DREAMER, resolve_settings
+    from .dream import DEFAULT_DREAMER
     from .models import list_layers
-    from .settings import SETTING_NAMES, Default, check_int
+    from .presets import resolve_named_settings
+    from .settings import Default, check_int
 
-    unknown = sorted(set(settings) - set(SETTING_NAMES))
-    if unknown:
-        raise TypeError(f"dream_gallery() got unknown settings: {', '.join(unknown)}")
-    size = int(check_int("size", size, minimum=160, maximum=2048) or 0)
     # Small dreams: without a border crop the deep layers keep their few positions.
-    checked = resolve_settings({"_": 1.0}, preset, {"border": Default(0), **settings})
+    shared = {"border": Default(0), **settings}
+    checked = resolve_named_settings("dream_gallery", {"_": 1.0}, preset, shared)
+    size = int(check_int("size", size, minimum=160, maximum=2048) or 0)
     entries = gallery_entries(layers, channels) or list_layers(checked.model)
     if columns is not None:
         columns = int(check_int("columns", columns, minimum=1, maximum=64) or 1)

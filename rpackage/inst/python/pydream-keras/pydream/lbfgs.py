@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import backend
-from .ascent import GUIDE_SIGNATURE, IMAGE_SIGNATURE
+from .ascent import IMAGE_SIGNATURE, extra_arguments, guide_signature, unpack_extra
 from .objectives import FeatureObjective, penalties
 
 RoundCallback = Callable[[int, float], bool | None]
@@ -45,9 +45,8 @@ class LbfgsEngine:
         self.continuity = continuity
         self.dream_l2 = dream_l2
         self.guided = guided
-        guide_signature = [tuple(GUIDE_SIGNATURE for _ in objective.terms)] if guided else []
         self._value_and_gradient = backend.compile_function(
-            self._value_and_gradient_graph, [IMAGE_SIGNATURE, *guide_signature]
+            self._value_and_gradient_graph, [IMAGE_SIGNATURE, *guide_signature(objective, guided)]
         )
 
     def value(self, image: Any, guides: Sequence[Any] | None = None, state: Any = None) -> Any:
@@ -61,8 +60,7 @@ class LbfgsEngine:
         return value, value
 
     def _value_and_gradient_graph(self, image: Any, *extra: Any) -> tuple[Any, Any]:
-        guides = extra[0] if self.guided else None
-        state = extra[-1] if backend.passes_state() else None
+        guides, state = unpack_extra(extra, self.guided)
         return backend.value_and_gradient(self._value_and_twice, image, guides, state)
 
     def run(
@@ -94,9 +92,7 @@ class LbfgsEngine:
         rng = rng if rng is not None else np.random.default_rng()
         shape = image.shape
         current = np.asarray(image, dtype=np.float32)
-        extra: list[Any] = [tuple(guides)] if self.guided and guides is not None else []
-        if backend.passes_state():
-            extra.append(self.objective.state())
+        extra = extra_arguments(self.objective, self.guided, guides)
         weights = None if mask is None else np.broadcast_to(mask, shape).astype(np.float64).ravel()
 
         def value_and_gradient(flat: np.ndarray) -> tuple[float, np.ndarray]:

@@ -45,7 +45,7 @@ from .frames import FrameSource, open_source
 from .frames import natural_key as natural_key
 from .images import load_image
 from .memory import DreamNotice
-from .settings import SETTING_NAMES, DreamSettings, check_float, check_int
+from .settings import DreamSettings, check_float, check_int
 from .workfolder import MANIFEST as MANIFEST
 from .workfolder import MAX_FRAMES, WorkFolder, fingerprint_pixels, frame_seed, new_manifest
 from .workfolder import WORK_SUFFIX as WORK_SUFFIX
@@ -133,12 +133,9 @@ def motion_settings(
     Raises:
         TypeError: a name that is no ``deep_dream`` setting.
     """
-    from .dream import resolve_settings
+    from .presets import resolve_named_settings
 
-    unknown = sorted(set(settings) - set(SETTING_NAMES))
-    if unknown:
-        raise TypeError(f"{what}() got unknown settings: {', '.join(unknown)}")
-    return resolve_settings(layers, preset, settings)
+    return resolve_named_settings(what, layers, preset, settings)
 
 
 def build_model(settings: DreamSettings) -> None:
@@ -146,8 +143,7 @@ def build_model(settings: DreamSettings) -> None:
     fail before a frame is dreamed."""
     from .dream import DEFAULT_DREAMER
 
-    for mapping in settings.layer_schedule:
-        DEFAULT_DREAMER.engine(dataclasses.replace(settings, layers=dict(mapping)))
+    DEFAULT_DREAMER.octave_engines(settings)
 
 
 def check_fps(fps: Any) -> float:
