@@ -273,6 +273,13 @@ def add_batch_parser(commands: Any) -> None:
         metavar="ADDRESS",
         help="dream on Ray: a local runtime, or the cluster at ADDRESS (HEAD:6379)",
     )
+    batch.add_argument(
+        "--workers",
+        default="auto",
+        metavar="N",
+        help="pictures dreamed at once by local worker processes (auto: one per core up to "
+        "4 cores, then one per 4 cores; 1 with a GPU)",
+    )
     add_setting_options(batch, overwrite_help="dream again the pictures already in the folder")
 
 
@@ -366,6 +373,7 @@ def run_batch(options: argparse.Namespace) -> int:
         preset=options.preset,
         overwrite=options.overwrite,
         progress=not options.quiet,
+        workers=options.workers,
         ray=options.ray,
         **given_settings(options),
     )

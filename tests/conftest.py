@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 import pydream
-from pydream import models
+from pydream import models, workers
 
 SHARED = Path(os.environ.get("PYDREAM_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 REAL_WEIGHTS = SHARED / "weights" / "inception_v3_apple2015_bnfolded_PARTIAL_notop.weights.h5"
@@ -110,6 +110,8 @@ def tiny_models(monkeypatch):
     models.load_inference_model.cache_clear()
     models._model_layer_names.cache_clear()
     pydream.dream.DEFAULT_DREAMER._engines.clear()
+    # The registrations live in this process only: batches dream them here, not in workers.
+    monkeypatch.setattr(workers, "main_module_can_spawn", lambda: False)
     yield
     models.load_base_model.cache_clear()
     models.load_inference_model.cache_clear()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -187,6 +188,31 @@ def device_description() -> str:
 
     gpus = tf.config.list_logical_devices("GPU")
     return f"{gpus[0].name} (GPU)" if gpus else "cpu"
+
+
+def limit_cpu_threads(threads: int) -> None:
+    """Let this process compute with at most ``threads`` CPU threads (``threads`` >= 1).
+
+    For worker processes sharing one machine's cores: call it before the first computation
+    (TensorFlow fixes its thread pools then; a later call changes nothing). On JAX it takes
+    effect only for ``threads == 1`` and only before JAX starts.
+    """
+    if NAME == "torch":
+        import torch
+
+        torch.set_num_threads(threads)
+    elif NAME == "jax":
+        if threads == 1:
+            flags = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+            os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {flags}".strip()
+    else:
+        import tensorflow as tf
+
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(threads)
+            tf.config.threading.set_inter_op_parallelism_threads(threads)
+        except RuntimeError:  # the runtime has started: it keeps its pools
+            pass
 
 
 @functools.cache
