@@ -235,7 +235,7 @@ def dream_outcomes(
     """The jobs dreamed on Ray, on local worker processes, or in this process."""
     if ray is not None:
         return dream_on_ray(jobs, settings, ray.strip())
-    count = resolve_workers(workers, len(jobs))
+    count = resolve_workers(workers, len(jobs), settings)
     if count > 1:
         return dream_in_processes(jobs, settings, count)
     return dream_in_process(jobs, settings)
@@ -268,8 +268,9 @@ def dream_batch(
         workers: how many pictures are dreamed at once by local worker processes, each
             with its own model and a share of the CPU cores (``1``: all in this process).
             ``"auto"`` (default) picks one worker per core up to 4 cores, beyond that one
-            per 4 cores, fewer when memory is short; one where a GPU may compute, and one
-            in a script run as ``python script.py`` (worker processes run such a script
+            per 4 cores, fewer when memory is short; one where a GPU may compute, with an
+            untrained network (``weights=None``: every process would draw its own), and in
+            a script run as ``python script.py`` (worker processes run such a script
             again: there, put the batch under ``if __name__ == "__main__":`` and give
             ``workers`` a number). On a 2-core CPU two workers dream 8 pictures about 1.3
             times as fast as one. A worker computes with fewer threads than this process,
@@ -295,8 +296,9 @@ def dream_batch(
     workers = check_workers(workers)
     if ray is not None and not (isinstance(ray, str) and ray.strip()):
         raise ValueError(f"ray must be None, 'local' or a cluster address, not {ray!r}")
+    pictures = expand_inputs(inputs)  # before the folder is made: a bad input leaves none
     folder = prepare_output_folder(output_dir)
-    jobs = plan_jobs(expand_inputs(inputs), folder)
+    jobs = plan_jobs(pictures, folder)
     result = BatchResult()
     pending = [job for job in jobs if overwrite or not job.output.exists()]
     result.skipped.extend(job.output for job in jobs if job not in pending)

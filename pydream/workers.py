@@ -31,6 +31,7 @@ import platform
 import shutil
 import signal
 import sys
+import sysconfig
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -43,6 +44,7 @@ CPUS_PER_WORKER = 4  # CPU cores a Ray worker without a GPU asks for (fewer on a
 ONE_CORE_WORKERS_UP_TO = 4  # "auto": one worker per core on machines this small, ...
 CORES_PER_LARGE_WORKER = 4  # ... else one per this many cores
 WORKER_MEMORY_BYTES = 2 * 1024**3  # what "auto" keeps free for each worker (runtime, model)
+MAX_WORKERS = 1024
 STOP_GRACE_SECONDS = 10.0  # how long interrupted workers get to tidy up before they are killed
 
 
@@ -177,7 +179,7 @@ def auto_workers(pictures: int, cores: int, memory: int, gpu: bool) -> int:
 
 
 def check_workers(workers: Any) -> int | str:
-    """``workers`` as given to a batch: ``"auto"`` or a whole number >= 1.
+    """``workers`` as given to a batch: ``"auto"`` or a whole number from 1 to ``MAX_WORKERS``.
 
     Raises:
         ValueError: anything else.
@@ -186,16 +188,26 @@ def check_workers(workers: Any) -> int | str:
         return "auto"
     if isinstance(workers, str) and workers.strip().isdigit():
         workers = int(workers)
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be 'auto' or a whole number >= 1, not {workers!r}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= MAX_WORKERS:
+        raise ValueError(
+            f"workers must be 'auto' or a whole number from 1 to {MAX_WORKERS}, not {workers!r}"
+        )
     return workers
 
 
-def resolve_workers(workers: int | str, pictures: int) -> int:
-    """The number of local workers for ``pictures`` pictures (``workers`` checked)."""
+def untrained(settings: DreamSettings) -> bool:
+    """Whether ``settings`` dream with a registry model's random, untrained weights: every
+    process draws its own, so worker processes would dream with different networks."""
+    return isinstance(settings.model, str) and settings.weights is None
+
+
+def resolve_workers(workers: int | str, pictures: int, settings: DreamSettings) -> int:
+    """The number of local workers for ``pictures`` pictures (``workers`` checked): for
+    ``"auto"``, one where the caller's script cannot start workers or the network is
+    untrained (one network for the whole batch), else ``auto_workers``."""
     if workers != "auto":
         return max(1, min(int(workers), pictures))
-    if not main_module_can_spawn():
+    if not main_module_can_spawn() or untrained(settings):
         return 1
     from .memory import available_memory
 
@@ -244,6 +256,41 @@ def _dream_in_process_worker(job: Job) -> tuple[Job, str | None, str | None]:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+@contextlib.contextmanager
+def own_libpython_first() -> Iterator[None]:
+    """Processes started inside find this Python's shared libpython before any other.
+
+    A program that embeds Python (R through reticulate) may put folders that hold another
+    libpython first in ``LD_LIBRARY_PATH``; a worker would load that one and fail. Linux
+    only, and only where Python is a shared library and ``LD_LIBRARY_PATH`` is set.
+    """
+    folder = sysconfig.get_config_var("LIBDIR")
+    paths = os.environ.get("LD_LIBRARY_PATH")
+    shared = sysconfig.get_config_var("Py_ENABLE_SHARED")
+    if not (sys.platform.startswith("linux") and shared and folder and paths):
+        yield
+        return
+    os.environ["LD_LIBRARY_PATH"] = os.pathsep.join([folder, paths])
+    try:
+        yield
+    finally:
+        os.environ["LD_LIBRARY_PATH"] = paths
+
+
+def check_main_script() -> None:
+    """Raise ``ValueError`` when worker processes cannot start because the caller's script
+    is no file they can read again (``python - < script.py``, ``python -c``)."""
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None:
+        return
+    path = getattr(main, "__file__", None)
+    if path is not None and not Path(path).is_file():
+        raise ValueError(
+            f"worker processes cannot start from a script read from {path}: save it as a "
+            "file, or use workers=1"
+        )
+
+
 def check_sendable(settings: DreamSettings) -> None:
     """Raise ``ValueError`` when ``settings`` cannot be sent to a worker process (a model,
     function or picture object that cannot be pickled)."""
@@ -267,6 +314,7 @@ def dream_in_processes(
         ValueError: a worker cannot build the model (bad layers or weights), the settings
             cannot be sent to a process, or a worker process died (out of memory, say).
     """
+    check_main_script()
     check_sendable(settings)
     threads = max(1, cpu_cores() // workers)
     if settings.memory_budget is None:
@@ -280,7 +328,8 @@ def dream_in_processes(
     )
     finished = False
     try:
-        futures = [executor.submit(_dream_in_process_worker, job) for job in jobs]
+        with own_libpython_first():  # the workers start as the jobs are handed in
+            futures = [executor.submit(_dream_in_process_worker, job) for job in jobs]
         for future in concurrent.futures.as_completed(futures):
             job, failure, build_failure = future.result()
             if build_failure is not None:
@@ -300,8 +349,9 @@ def dream_in_processes(
 
 def stop_processes(executor: concurrent.futures.ProcessPoolExecutor, finished: bool) -> None:
     """Shut the worker processes down; when the batch did not finish (an interrupt, an
-    error; the stop event set), interrupt the pictures they are dreaming (so each removes
-    its partial output) and kill those still running after ``STOP_GRACE_SECONDS``."""
+    error; the stop event set), interrupt the pictures they are dreaming first (so that
+    each removes its partial output) and kill those still running after
+    ``STOP_GRACE_SECONDS``."""
     if finished:
         executor.shutdown(wait=True)
         return

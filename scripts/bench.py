@@ -275,14 +275,19 @@ def run_command(command: list[str]) -> float:
 
 
 def batch_section(workdir: Path, rounds: int) -> None:
-    """Pictures per minute of one ``pydream batch`` of 8 against 8 ``pydream dream``, default
-    settings; then a rerun of the finished batch (every output there: nothing to dream)."""
+    """Pictures per minute of one ``pydream batch`` of 8 (its automatic workers, and one
+    worker) against 8 ``pydream dream``, default settings; then a rerun of the finished batch
+    (every output there: nothing to dream)."""
     pictures = batch_pictures(workdir / "batch_in")
     count = len(pictures)
-    times: dict[str, list[float]] = {"batch": [], "commands": [], "rerun": []}
+    times: dict[str, list[float]] = {"batch": [], "batch_1": [], "commands": [], "rerun": []}
     for round_index in range(rounds):
         out = workdir / f"batch_out_{round_index}"
         times["batch"].append(pydream_command("batch", str(workdir / "batch_in"), "-o", str(out)))
+        one = str(workdir / f"batch_one_{round_index}")
+        times["batch_1"].append(
+            pydream_command("batch", str(workdir / "batch_in"), "-o", one, "--workers", "1")
+        )
         times["rerun"].append(pydream_command("batch", str(workdir / "batch_in"), "-o", str(out)))
         separate = workdir / f"commands_{round_index}"
         separate.mkdir()
@@ -294,9 +299,10 @@ def batch_section(workdir: Path, rounds: int) -> None:
     width, height = BATCH_SIZE
     print(f"\npictures per minute, batch of {count} at {width} px ({width} x {height}, default "
           f"settings): one batch vs {count} commands, median of {rounds}:")  # fmt: skip
-    for name in ("commands", "batch"):
+    labels = {"commands": "commands", "batch_1": "batch, 1 worker", "batch": "batch, auto"}
+    for name, label in labels.items():
         runs = ", ".join(f"{value:.1f}" for value in times[name])
-        print(f"  {name:9s} {median[name]:6.1f} s  ({runs})  {60 * count / median[name]:5.1f} "
+        print(f"  {label:16s} {median[name]:6.1f} s  ({runs})  {60 * count / median[name]:5.1f} "
               f"pictures/min  x{median['commands'] / median[name]:.2f}")  # fmt: skip
     print(f"  rerun of the finished batch (all {count} skipped): {median['rerun']:.1f} s")
 

@@ -120,20 +120,21 @@ def test_same_names_from_different_folders_are_an_error_before_any_work(tiny_mod
 
 
 @pytest.mark.parametrize(
-    ("inputs", "words"),
+    ("inputs", "output", "words"),
     [
-        (["nowhere/*.png"], "matches no file"),
-        (["empty"], "holds no pictures"),
-        (["in"], "replace the input itself"),
-        ([], "at least one input"),
+        (["nowhere/*.png"], "out", "matches no file"),
+        (["empty"], "out", "holds no pictures"),
+        (["in"], "in", "replace the input itself"),
+        ([], "out", "at least one input"),
     ],
 )
-def test_bad_inputs_are_errors_before_any_work(tmp_path, monkeypatch, inputs, words):
+def test_bad_inputs_are_errors_before_any_work(tmp_path, monkeypatch, inputs, output, words):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "empty").mkdir()
     picture(tmp_path / "in" / "a.png")
     with pytest.raises(ValueError, match=words):
-        dream_batch(inputs, "in", model="tiny")
+        dream_batch(inputs, output, model="tiny")
+    assert not (tmp_path / "out").exists()  # no folder is left behind
 
 
 def test_an_output_folder_that_is_a_file_is_an_error(tmp_path):

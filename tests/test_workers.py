@@ -56,9 +56,9 @@ def test_workers_accept_auto_and_whole_numbers(value, expected):
     assert check_workers(value) == expected
 
 
-@pytest.mark.parametrize("value", [0, -1, 1.5, True, "many", None, "0"])
+@pytest.mark.parametrize("value", [0, -1, 1.5, True, "many", None, "0", 1025])
 def test_other_workers_are_one_clear_error(value):
-    with pytest.raises(ValueError, match=r"workers must be 'auto' or a whole number >= 1"):
+    with pytest.raises(ValueError, match=r"must be 'auto' or a whole number from 1 to 1024"):
         check_workers(value)
 
 
@@ -73,7 +73,8 @@ def test_the_command_says_what_workers_it_takes(tmp_path, capsys):
 
     noise_pictures(tmp_path / "in", 1)
     assert main(["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--workers", "x"]) == 2
-    assert "workers must be 'auto' or a whole number >= 1, not 'x'" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert "workers must be 'auto' or a whole number from 1 to 1024, not 'x'" in error
 
 
 def test_a_script_run_by_path_dreams_in_its_own_process(monkeypatch):
@@ -82,13 +83,38 @@ def test_a_script_run_by_path_dreams_in_its_own_process(monkeypatch):
     script.__spec__ = None
     monkeypatch.setitem(__import__("sys").modules, "__main__", script)
     assert not workers.main_module_can_spawn()
-    assert workers.resolve_workers("auto", 8) == 1
-    assert workers.resolve_workers(2, 8) == 2  # a number is the caller's word
+    trained = resolve_settings(None, None, {"weights": "some.weights.h5"})
+    assert workers.resolve_workers("auto", 8, trained) == 1
+    assert workers.resolve_workers(2, 8, trained) == 2  # a number is the caller's word
     script.__spec__ = types.SimpleNamespace(name="package.module")  # python -m: safe
     assert workers.main_module_can_spawn()
     del script.__file__  # the interactive prompt, a notebook, R: safe
     script.__spec__ = None
     assert workers.main_module_can_spawn()
+
+
+def test_an_untrained_network_is_dreamed_in_one_process(monkeypatch):
+    monkeypatch.setattr(workers, "main_module_can_spawn", lambda: True)
+    monkeypatch.setattr(workers, "gpu_may_compute", lambda: False)
+    monkeypatch.setattr(workers, "cpu_cores", lambda: 4)
+    trained = resolve_settings(None, None, {"weights": "some.weights.h5"})
+    assert workers.resolve_workers("auto", 8, trained) == 4
+    untrained = resolve_settings(None, None, {"weights": None})
+    assert workers.resolve_workers("auto", 8, untrained) == 1
+    model_object = resolve_settings(None, None, {"model": build_batchnorm_model()})
+    assert workers.resolve_workers("auto", 8, model_object) == 4  # its weights travel with it
+
+
+def test_a_script_from_standard_input_cannot_start_workers(monkeypatch, tmp_path):
+    script = types.ModuleType("__main__")
+    script.__file__ = "<stdin>"
+    script.__spec__ = None
+    monkeypatch.setitem(__import__("sys").modules, "__main__", script)
+    with pytest.raises(ValueError, match="cannot start from a script read from <stdin>"):
+        workers.check_main_script()
+    script.__file__ = str(tmp_path / "script.py")
+    (tmp_path / "script.py").write_text("")
+    workers.check_main_script()
 
 
 def test_a_visible_nvidia_gpu_means_one_worker(monkeypatch):

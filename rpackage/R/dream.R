@@ -271,6 +271,46 @@ check_dream_settings <- function(values) {
   settings
 }
 
+# The deep_dream() settings that the functions taking its settings in `...` (galleries,
+# animations, batches) do not take there: their own arguments, or not their business.
+not_in_dots_settings <- c("layers", "preset", "save_octaves", "output", "overwrite")
+
+# `...` of a function that takes deep_dream() settings (named, known, each once), checked
+# as in deep_dream() together with `also` (such as the function's own `layers` and
+# `preset`). `excluded` are the settings it does not take there (its own arguments, or
+# none of its business); `excluded_text` says them in the error (default: `excluded` and
+# `callback`).
+check_dots_settings <- function(values, what, for_what, excluded, excluded_text = NULL,
+                                also = list()) {
+  value_names <- names(values)
+  if (length(values) && (is.null(value_names) || !all(nzchar(value_names)))) {
+    abort_argument(paste0(
+      "Every setting in `...` must be named, e.g. `iterations = 5`: `...` takes the ",
+      "settings of deep_dream() ", for_what, "."
+    ))
+  }
+  unknown <- setdiff(value_names, setdiff(names(dream_setting_checkers), excluded))
+  if (length(unknown)) {
+    shown <- excluded_text %||% paste0("`", c(excluded, "callback"), "`")
+    shown <- if (length(shown) > 1L) {
+      paste(paste(utils::head(shown, -1L), collapse = ", "), "and", utils::tail(shown, 1L))
+    } else {
+      shown
+    }
+    abort_argument(sprintf(
+      paste0("%s() has no setting %s; `...` takes the settings of deep_dream() %s ",
+             "(all but %s)."),
+      what, paste0("`", unknown, "`", collapse = ", "), for_what, shown
+    ))
+  }
+  if (anyDuplicated(value_names)) {
+    abort_argument(sprintf(
+      "`%s` is given more than once.", value_names[anyDuplicated(value_names)]
+    ))
+  }
+  check_dream_settings(c(also, values))
+}
+
 # A per-octave layer list may not be longer than the octaves: known in R when num_octave
 # is given, or when neither it nor a preset is (the default, 3, then holds).
 check_schedule_length <- function(settings, preset_given) {

@@ -56,7 +56,11 @@
 dream_gallery <- function(image, layers = NULL, channels = NULL, preset = NULL, size = 256L,
                           columns = NULL, output = NULL, overwrite = FALSE,
                           progress = interactive(), photo = TRUE, ...) {
-  settings <- check_gallery_settings(list(...))
+  settings <- check_dots_settings(
+    list(...), "dream_gallery", for_what = "that the tiles share",
+    excluded = not_in_dots_settings,
+    excluded_text = c("`layers`", "`save_octaves`", "`callback`")
+  )
   layers <- check_layer_keys(layers, "layers")
   kwargs <- list()
   kwargs["channels"] <- list(check_layer_keys(channels, "channels", channels = TRUE))
@@ -73,39 +77,6 @@ dream_gallery <- function(image, layers = NULL, channels = NULL, preset = NULL, 
   kwargs <- c(kwargs, settings_to_python(settings))
   result <- call_pydream("gallery", list(image_to_python(image), layers), kwargs)
   new_deep_dream_gallery(result$sheet, as.character(unlist(result$entries)), kwargs$photo)
-}
-
-# The deep_dream() settings a gallery shares between its tiles (the others are its own
-# arguments, or make no sense for a sheet).
-gallery_setting_names <- function() {
-  setdiff(names(dream_setting_checkers),
-          c("layers", "preset", "save_octaves", "output", "overwrite"))
-}
-
-# The settings given in `...` of dream_gallery(): named, known, each once; checked as in
-# deep_dream().
-check_gallery_settings <- function(values) {
-  value_names <- names(values)
-  if (length(values) && (is.null(value_names) || !all(nzchar(value_names)))) {
-    abort_argument(paste0(
-      "Every setting in `...` must be named, e.g. `iterations = 5`: `...` takes the ",
-      "settings of deep_dream() that the tiles share."
-    ))
-  }
-  unknown <- setdiff(value_names, gallery_setting_names())
-  if (length(unknown)) {
-    abort_argument(sprintf(
-      paste0("dream_gallery() has no setting %s; `...` takes the settings of deep_dream() ",
-             "that the tiles share (all but `layers`, `save_octaves` and `callback`)."),
-      paste0("`", unknown, "`", collapse = ", ")
-    ))
-  }
-  if (anyDuplicated(value_names)) {
-    abort_argument(sprintf(
-      "`%s` is given more than once.", value_names[anyDuplicated(value_names)]
-    ))
-  }
-  check_dream_settings(values)
 }
 
 new_deep_dream_gallery <- function(sheet, entries, photo = TRUE) {

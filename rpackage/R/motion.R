@@ -97,7 +97,10 @@ dream_zoom <- function(image, output, frames, zoom = 1.05, rotate = 0, fps = 12,
     rotate = check_number(rotate, "rotate"),
     fps = check_fps(fps)
   )
-  settings <- check_animation_settings(list(...), "dream_zoom", layers, preset)
+  settings <- check_dots_settings(
+    list(...), "dream_zoom", for_what = "for every frame",
+    excluded = not_in_dots_settings, also = list(layers = layers, preset = preset)
+  )
   options <- check_animation_options(progress, keep_frames, restart, overwrite, callback)
   output <- check_animation_output(output)
   image <- check_image(image)
@@ -179,7 +182,10 @@ dream_video <- function(input, output, blend = 0.6, flow = TRUE, fps = NULL, lay
   kwargs$blend <- check_number(blend, "blend", min = 0, max = 1)
   kwargs$flow <- check_flow(flow)
   kwargs["fps"] <- list(if (is.null(fps)) NULL else check_fps(fps))
-  settings <- check_animation_settings(list(...), "dream_video", layers, preset)
+  settings <- check_dots_settings(
+    list(...), "dream_video", for_what = "for every frame",
+    excluded = not_in_dots_settings, also = list(layers = layers, preset = preset)
+  )
   options <- check_animation_options(progress, keep_frames, restart, overwrite, callback)
   output <- check_animation_output(output)
   input <- check_video_input(input)
@@ -280,39 +286,6 @@ check_video_input <- function(input, name = "input") {
     ))
   }
   path
-}
-
-# The deep_dream() settings an animation takes in `...`.
-animation_setting_names <- function() {
-  setdiff(names(dream_setting_checkers),
-          c("layers", "preset", "save_octaves", "output", "overwrite"))
-}
-
-# `...` of an animation (named, known, each once) with `layers` and `preset`, checked as in
-# deep_dream(). `layers` and `preset` are always passed (NULL is the engine's default).
-check_animation_settings <- function(values, what, layers, preset) {
-  value_names <- names(values)
-  if (length(values) && (is.null(value_names) || !all(nzchar(value_names)))) {
-    abort_argument(paste0(
-      "Every setting in `...` must be named, e.g. `iterations = 5`: `...` takes the ",
-      "settings of deep_dream() for every frame."
-    ))
-  }
-  unknown <- setdiff(value_names, animation_setting_names())
-  if (length(unknown)) {
-    abort_argument(sprintf(
-      paste0("%s() has no setting %s; `...` takes the settings of deep_dream() for every ",
-             "frame (all but `layers`, `preset`, `save_octaves`, `output`, `overwrite` ",
-             "and `callback`)."),
-      what, paste0("`", unknown, "`", collapse = ", ")
-    ))
-  }
-  if (anyDuplicated(value_names)) {
-    abort_argument(sprintf(
-      "`%s` is given more than once.", value_names[anyDuplicated(value_names)]
-    ))
-  }
-  check_dream_settings(c(list(layers = layers, preset = preset), values))
 }
 
 # The arguments every animation has besides its settings.

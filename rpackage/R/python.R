@@ -51,6 +51,7 @@ configure_python <- function() {
     }
     # RETICULATE_PYTHON is the first thing reticulate consults when Python starts.
     Sys.setenv(RETICULATE_PYTHON = python)
+    use_environment_backend(python)
     return(invisible("DEEPDREAM_PYTHON"))
   }
   if (nzchar(Sys.getenv("RETICULATE_PYTHON", unset = ""))) {
@@ -63,6 +64,7 @@ configure_python <- function() {
   }
   if (isTRUE(tryCatch(reticulate::virtualenv_exists(default_envname), error = function(e) FALSE))) {
     reticulate::use_virtualenv(default_envname, required = FALSE)
+    use_environment_backend(reticulate::virtualenv_python(default_envname))
     return(invisible(default_envname))
   }
   if (has_py_require()) {
@@ -201,6 +203,16 @@ abort_python_setup <- function(problem) {
 #'   suitable one (Python 3.10 or later is needed).
 #' @param extra_packages Further Python packages to install into the environment.
 #' @param force If `TRUE`, remove an existing environment of that name first.
+#' @param backend The Keras backend to install and use: "tensorflow" (the default),
+#'   "jax" or "torch". The choice is kept with the environment: R sessions that use it set
+#'   the environment variable `KERAS_BACKEND` to it before Python starts, unless
+#'   `KERAS_BACKEND` is set already.
+#' @param gpu If `TRUE`, install the backend's GPU build: for "jax", `jax[cuda12]`
+#'   (Linux); for "torch", PyTorch from the Python Package Index already uses NVIDIA GPUs
+#'   on Linux and the Apple GPU on macOS (on Windows it is CPU-only: install PyTorch's CUDA
+#'   build into the environment as pytorch.org says). There is no TensorFlow GPU choice:
+#'   its GPU build clashes with the engine's tensorflow-cpu on Linux, and TensorFlow has
+#'   no GPU build for Windows or Apple GPUs.
 #' @return The path of the environment's Python executable, invisibly.
 #' @examples
 #' \dontrun{
@@ -209,10 +221,19 @@ abort_python_setup <- function(problem) {
 #' # From a source checkout, or into an environment of your choice:
 #' install_deepdream(source = "~/src/pydream")
 #' install_deepdream(envname = "~/venvs/deepdream")
+#' # PyTorch as the Keras backend, on an NVIDIA GPU (Linux) or an Apple silicon Mac:
+#' install_deepdream(backend = "torch", gpu = TRUE)
 #' }
 #' @export
 install_deepdream <- function(source = NULL, envname = default_envname,
-                              python = NULL, extra_packages = NULL, force = FALSE) {
+                              python = NULL, extra_packages = NULL, force = FALSE,
+                              backend = c("tensorflow", "jax", "torch"), gpu = FALSE) {
+  if (identical(backend, eval(formals(install_deepdream)$backend))) {
+    backend <- "tensorflow"
+  }
+  backend <- check_choice(backend, "backend", c("tensorflow", "jax", "torch"))
+  check_flag(gpu, "gpu")
+  backend_packages <- backend_requirements(backend, gpu)
   source <- check_string(source, "source", allow_null = TRUE)
   envname <- check_string(envname, "envname")
   if (!is.null(python)) {
@@ -234,15 +255,16 @@ install_deepdream <- function(source = NULL, envname = default_envname,
       reticulate::virtualenv_create(envname, python = python)
     }
   }
-  reticulate::virtualenv_install(envname, packages = c(source, extra_packages),
-                                 ignore_installed = FALSE)
+  packages <- c(engine_requirement(source, backend), backend_packages, extra_packages)
+  reticulate::virtualenv_install(envname, packages = packages, ignore_installed = FALSE)
   executable <- reticulate::virtualenv_python(envname)
+  write_environment_backend(executable, backend)
   restart_note <- if (!identical(envname, default_envname)) {
     paste0("\nThis is not the default environment: set DEEPDREAM_PYTHON=", executable,
            " (e.g. in ~/.Renviron) so that deepdream uses it.")
   }
   message(
-    "pydream is installed in ", executable, ".\n",
+    "pydream is installed in ", executable, " (Keras backend: ", backend, ").\n",
     "Restart R to use it; deepdream finds this environment by itself.",
     restart_note
   )
@@ -285,6 +307,77 @@ library_path_without_r <- function(value) {
 # What pip installs for `source`: NULL -> a fresh copy of the bundled engine (pip may write
 # build files into the folder it installs, and an installed package's folder may be
 # read-only); an existing path -> its absolute path; anything else -> a pip requirement.
+# What pip installs for the engine with `backend`: a local folder or wheel with the
+# backend's extra (pyproject.toml: [jax], [torch]); another requirement as it is, with the
+# backend's package beside it.
+engine_requirement <- function(source, backend) {
+  if (identical(backend, "tensorflow")) {
+    return(source)
+  }
+  if (file.exists(source)) paste0(source, "[", backend, "]") else c(source, backend)
+}
+
+# The GPU builds to install beside the engine (none without `gpu`). TensorFlow's GPU build
+# clashes with the engine's tensorflow-cpu on Linux and exists nowhere else, so a GPU means
+# JAX (Linux) or PyTorch, whose PyPI build already uses NVIDIA GPUs on Linux and the Apple
+# GPU on macOS.
+backend_requirements <- function(backend, gpu, os = Sys.info()[["sysname"]]) {
+  if (!gpu) {
+    return(character())
+  }
+  if (identical(backend, "tensorflow")) {
+    abort_argument(paste0(
+      "TensorFlow's GPU build is not installed by deepdream (on Linux it clashes with the ",
+      "engine's tensorflow-cpu; Windows and macOS have none): use `backend = \"torch\"` ",
+      "(NVIDIA GPUs on Linux and Windows, Apple GPUs) or `backend = \"jax\"` (NVIDIA GPUs ",
+      "on Linux) with `gpu = TRUE`."
+    ))
+  }
+  if (identical(backend, "jax")) {
+    if (!identical(os, "Linux")) {
+      abort_argument(paste0(
+        "JAX's GPU build is for Linux only; on ", os, " use `backend = \"torch\"` ",
+        "with `gpu = TRUE`."
+      ))
+    }
+    return("jax[cuda12]")
+  }
+  if (identical(os, "Windows")) {
+    message("On Windows, PyPI's PyTorch computes on the CPU: install PyTorch's CUDA build ",
+            "into the environment as pytorch.org says.")
+  }
+  character()
+}
+
+# The Keras backend chosen by install_deepdream() is kept in the environment's folder
+# (`deepdream-backend`), so that R sessions using that environment set KERAS_BACKEND to it
+# before Python starts (unless KERAS_BACKEND is set already).
+backend_file <- function(executable) {
+  file.path(dirname(dirname(executable)), "deepdream-backend")
+}
+
+write_environment_backend <- function(executable, backend) {
+  path <- backend_file(executable)
+  if (identical(backend, "tensorflow")) {
+    unlink(path)
+  } else {
+    writeLines(backend, path)
+  }
+  invisible(path)
+}
+
+use_environment_backend <- function(executable) {
+  path <- backend_file(executable)
+  if (nzchar(Sys.getenv("KERAS_BACKEND", unset = "")) || !file.exists(path)) {
+    return(invisible(NULL))
+  }
+  backend <- trimws(readLines(path, n = 1L, warn = FALSE))
+  if (length(backend) && backend %in% c("tensorflow", "jax", "torch")) {
+    Sys.setenv(KERAS_BACKEND = backend)
+  }
+  invisible(backend)
+}
+
 engine_source <- function(source) {
   if (is.null(source)) {
     engine <- bundled_engine()

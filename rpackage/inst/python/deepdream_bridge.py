@@ -13,6 +13,7 @@ import os
 import traceback
 import warnings
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -191,6 +192,29 @@ def gallery(image: Any, layers: Any = None, **kwargs: Any) -> dict[str, Any]:
     return {"sheet": sheet, "entries": list(entries)}
 
 
+def batch(inputs: Any, output_dir: Any, layers: Any = None, **kwargs: Any) -> dict[str, Any]:
+    """``pydream.dream_batch`` as one row per picture, in input order.
+
+    Returns ``{"input": [...], "output": [...], "status": [...], "message": [...]}``: status
+    ``"dreamed"``, ``"skipped"`` (its output was there) or ``"failed"`` (message: why), and
+    ``"summary"``, the one-line summary of the command.
+    """
+    from pydream.batch import expand_inputs, output_name
+
+    result = pydream.dream_batch(inputs, output_dir, layers, **kwargs)
+    folder = Path(output_dir).expanduser()
+    written, skipped = set(result.written), set(result.skipped)
+    rows: dict[str, list[str]] = {"input": [], "output": [], "status": [], "message": []}
+    for path in expand_inputs(inputs):
+        output = folder / output_name(path)
+        status = "dreamed" if output in written else "skipped" if output in skipped else "failed"
+        rows["input"].append(str(path))
+        rows["output"].append(str(output))
+        rows["status"].append(status)
+        rows["message"].append(result.failed.get(path, ""))
+    return {**rows, "summary": result.summary()}
+
+
 class AnimationStopped(Exception):
     """An animation stopped before it was written (Ctrl-C, Esc in R, or the R callback asked
     to stop); the message is the engine's, saying how many frames are kept and where."""
@@ -240,4 +264,4 @@ def video_frame_count(input: Any) -> int | None:
 
 
 # Functions of this module that R calls through ``call`` (the others are pydream's).
-_BRIDGE_FUNCTIONS = {"gallery": gallery, "zoom": zoom, "video": video}
+_BRIDGE_FUNCTIONS = {"gallery": gallery, "zoom": zoom, "video": video, "batch": batch}

@@ -59,3 +59,41 @@ test_that("pip runs without the library folders R puts first in LD_LIBRARY_PATH"
   expect_identical(inside, "/opt/mine/lib")
   expect_identical(Sys.getenv("LD_LIBRARY_PATH"), paste(r_lib, "/opt/mine/lib", sep = ":"))
 })
+
+test_that("install_deepdream() installs the chosen backend and remembers it", {
+  expect_error(install_deepdream(backend = "mxnet"), "`backend` must be one of",
+               fixed = TRUE, class = "deepdream_argument_error")
+  expect_error(install_deepdream(gpu = NA), "`gpu` must be TRUE or FALSE", fixed = TRUE,
+               class = "deepdream_argument_error")
+  expect_error(install_deepdream(gpu = TRUE), "TensorFlow's GPU build is not installed",
+               fixed = TRUE, class = "deepdream_argument_error")
+  expect_error(deepdream:::backend_requirements("jax", TRUE, os = "Darwin"),
+               "JAX's GPU build is for Linux only; on Darwin", fixed = TRUE)
+  expect_identical(deepdream:::backend_requirements("jax", TRUE, os = "Linux"), "jax[cuda12]")
+  expect_identical(deepdream:::backend_requirements("torch", TRUE, os = "Linux"), character())
+  expect_identical(deepdream:::backend_requirements("jax", FALSE), character())
+
+  folder <- tempfile("checkout")
+  dir.create(folder)
+  expect_identical(deepdream:::engine_requirement(folder, "tensorflow"), folder)
+  expect_identical(deepdream:::engine_requirement(folder, "jax"), paste0(folder, "[jax]"))
+  expect_identical(deepdream:::engine_requirement("pydream-keras", "torch"),
+                   c("pydream-keras", "torch"))
+
+  env <- tempfile("env")
+  dir.create(file.path(env, "bin"), recursive = TRUE)
+  python <- file.path(env, "bin", "python")
+  old <- Sys.getenv("KERAS_BACKEND", unset = NA)
+  on.exit(if (is.na(old)) Sys.unsetenv("KERAS_BACKEND") else Sys.setenv(KERAS_BACKEND = old),
+          add = TRUE)
+  Sys.unsetenv("KERAS_BACKEND")
+  deepdream:::write_environment_backend(python, "torch")
+  expect_identical(readLines(file.path(env, "deepdream-backend")), "torch")
+  deepdream:::use_environment_backend(python)
+  expect_identical(Sys.getenv("KERAS_BACKEND"), "torch")
+  Sys.setenv(KERAS_BACKEND = "jax") # the user's own choice wins
+  deepdream:::use_environment_backend(python)
+  expect_identical(Sys.getenv("KERAS_BACKEND"), "jax")
+  deepdream:::write_environment_backend(python, "tensorflow")
+  expect_false(file.exists(file.path(env, "deepdream-backend")))
+})
