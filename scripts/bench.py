@@ -3,7 +3,8 @@
 Prints whole-process seconds and ratios (blog settings, an 800 px photo), ms per step at
 299 x 299 and 800 px, achieved GFLOP/s against this machine's measured matmul rate, the
 peak memory of a tiled 4096 x 3072 dream, and pictures per minute of a batch of 8 against
-8 separate commands. Run it through ``scripts/bench``.
+8 separate commands (automatic workers and one), and each installed Keras backend side by
+side (start-up, ms per step, agreement with TensorFlow). Run it through ``scripts/bench``.
 """
 
 from __future__ import annotations
@@ -104,6 +105,70 @@ def child_tiled(image: str, tile_size: int) -> None:
 
     pydream.deep_dream(image, {"mixed3": 1.0, "mixed5": 1.0}, weights=str(WEIGHTS), num_octave=2,
                        iterations=2, max_loss=None, tile_size=tile_size, seed=0)  # fmt: skip
+
+
+def child_backend(image: str, repeats: int, out: str) -> None:
+    """On this process's Keras backend: start-up (import, model build, first step), median
+    ms per blog-layer step at 299 x 299 and 536 x 800 (float32), and one step's change on
+    ``image`` for the agreement with TensorFlow; written as JSON to ``out`` (the change
+    beside it as .npy)."""
+    import json
+
+    start = time.perf_counter()
+    import numpy as np
+    from PIL import Image
+
+    from pydream import backend
+    from pydream.dream import DEFAULT_DREAMER, resolve_settings
+
+    engine = DEFAULT_DREAMER.engine(resolve_settings(BLOG_LAYERS, None, {"weights": str(WEIGHTS)}))
+    rgb = np.asarray(Image.open(image).convert("RGB").resize((320, 240)))
+    photo = rgb.astype(np.float32)[None] / 127.5 - 1.0
+    updated, _ = engine.step(photo, 0.01)
+    change = backend.to_numpy(updated) - photo
+    result: dict[str, float] = {"start_s": time.perf_counter() - start}
+    for height, width in ((299, 299), (536, 800)):
+        tensor = backend.to_tensor(np.random.default_rng(0).uniform(-1, 1, (1, height, width, 3)))
+        backend.to_numpy(engine.step(tensor, 0.01)[0])  # compiles for this size
+        times = []
+        for _ in range(repeats):
+            begin = time.perf_counter()
+            backend.to_numpy(engine.step(tensor, 0.01)[0])
+            times.append((time.perf_counter() - begin) * 1000)
+        result[f"{width}x{height}_ms"] = statistics.median(times)
+    np.save(out + ".npy", change)
+    Path(out).write_text(json.dumps(result))
+
+
+def backend_section(image: Path, workdir: Path, repeats: int) -> None:
+    """Each installed Keras backend side by side, in a child process each."""
+    import importlib.util
+    import json
+
+    import numpy as np
+
+    print(f"\nbackends side by side (float32, blog layers, median of {repeats} steps; each in "
+          "its own process):")  # fmt: skip
+    changes: dict[str, np.ndarray] = {}
+    for name, module in (("tensorflow", "tensorflow"), ("jax", "jax"), ("torch", "torch")):
+        if importlib.util.find_spec(module) is None:
+            print(f"  {name:10s} not installed")
+            continue
+        out = str(workdir / f"backend_{name}.json")
+        env = dict(os.environ, KERAS_BACKEND=name)
+        command = [sys.executable, __file__, "--child", "backend", str(image), str(repeats), out]
+        if subprocess.run(command, env=env).returncode != 0:
+            print(f"  {name:10s} failed")
+            continue
+        row = json.loads(Path(out).read_text())
+        changes[name] = np.load(out + ".npy")
+        agreement = ""
+        if name != "tensorflow" and "tensorflow" in changes:
+            a, b = changes["tensorflow"].ravel(), changes[name].ravel()
+            cosine = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+            agreement = f"  step vs TensorFlow: cosine {cosine:.7f}"
+        print(f"  {name:10s} start {row['start_s']:5.1f} s   299 x 299 {row['299x299_ms']:7.1f} ms"
+              f"   800 x 536 {row['800x536_ms']:7.1f} ms{agreement}")  # fmt: skip
 
 
 def run_child(*arguments: str) -> tuple[float, float]:
@@ -320,11 +385,14 @@ def main() -> None:
     parser.add_argument("--skip-steps", action="store_true", help="no per-step timings")
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-batch", action="store_true")
+    parser.add_argument("--skip-backends", action="store_true")
     options = parser.parse_args()
     if options.child:
         kind, *rest = options.child
         if kind == "whole":
             child_whole(rest[0], rest[1])
+        elif kind == "backend":
+            child_backend(rest[0], int(rest[1]), rest[2])
         else:
             child_tiled(rest[0], int(rest[1]))
         return
@@ -377,6 +445,9 @@ def main() -> None:
         seconds_big, peak = run_child("--child", "tiled", str(big_path), "512")
         print(f"\ntiled dream of 4096 x 3072 (tile_size 512, 2 octaves x 2 steps, to mixed5): "
               f"peak {peak:.2f} GB resident, {seconds_big:.0f} s")  # fmt: skip
+
+    if not options.skip_backends:
+        backend_section(JELLYFISH, workdir, options.repeats)
 
     if not options.skip_batch:
         batch_section(workdir, options.rounds)

@@ -93,6 +93,20 @@ def test_one_ascent_step_is_x_plus_step_times_normalised_gradient(tiny_models):
     assert loss == pytest.approx(np.sum(x**2) / x.size, rel=1e-5)
 
 
+def test_a_step_takes_a_numpy_image_on_every_backend(tiny_models):
+    x = random_image()
+    engine = AscentEngine(square_objective(), normalize="mean_abs")
+    np.testing.assert_allclose(N(engine.step(x, 0.1)[0]), N(engine.step(T(x), 0.1)[0]))
+
+
+def test_a_cpu_is_described_as_cpu_on_every_backend():
+    from pydream import workers
+
+    if workers.gpu_may_compute():
+        pytest.skip("a GPU may compute here")
+    assert backend.device_description() == "cpu"
+
+
 def test_border_crop_leaves_the_edge_unchanged(tiny_models):
     x = random_image()
     engine = AscentEngine(square_objective(border=2), normalize="mean_abs")

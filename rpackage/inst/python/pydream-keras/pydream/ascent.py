@@ -162,8 +162,9 @@ class AscentEngine:
 
         Returns the updated image and the loss at ``image`` (before the step).
         """
+        tensor = backend.to_tensor(image)
         return self._step_with(
-            image, step, shift, _mask_or_ones(mask, image), self._extra_arguments(guides)
+            tensor, step, shift, _mask_or_ones(mask, tensor), self._extra_arguments(guides)
         )
 
     def _step_with(

@@ -175,6 +175,8 @@ def device_description() -> str:
         import jax
 
         device = jax.devices()[0]
+        if device.platform == "cpu":
+            return "cpu"
         return f"{device.platform}:{device.id} ({getattr(device, 'device_kind', device.platform)})"
     if NAME == "torch":
         import torch
