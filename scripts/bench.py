@@ -164,7 +164,7 @@ def backend_section(image: Path, workdir: Path, repeats: int) -> None:
         changes[name] = np.load(out + ".npy")
         agreement = ""
         if name != "tensorflow" and "tensorflow" in changes:
-            a, b = changes["tensorflow"].ravel(), changes[name].ravel()
+            a, b = (changes[key].ravel().astype(np.float64) for key in ("tensorflow", name))
             cosine = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
             agreement = f"  step vs TensorFlow: cosine {cosine:.7f}"
         print(f"  {name:10s} start {row['start_s']:5.1f} s   299 x 299 {row['299x299_ms']:7.1f} ms"
