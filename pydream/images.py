@@ -45,6 +45,31 @@ class LoadedImage:
     path: Path | None = None
 
 
+def _load_whole(path: Path) -> Image.Image:
+    """Open and decode ``path`` with Pillow; its truncation warning becomes an ``OSError``,
+    and the file is closed when decoding fails."""
+    image: Image.Image | None = None
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            image = Image.open(path)
+            image.load()
+    except BaseException:
+        if image is not None:
+            image.close()
+        raise
+    for warning in caught:
+        pillow_warning = not issubclass(warning.category, ResourceWarning)
+        if pillow_warning and "truncated" in str(warning.message).lower():
+            image.close()
+            raise OSError(str(warning.message))
+        if not issubclass(warning.category, Image.DecompressionBombWarning):
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    return image
+
+
 def _open_file(path: Path) -> Image.Image:
     if not path.exists():
         raise FileNotFoundError(f"input image not found: {path}")
@@ -53,17 +78,7 @@ def _open_file(path: Path) -> Image.Image:
     if path.stat().st_size == 0:
         raise ValueError(f"input image {path} is empty (0 bytes)")
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            image = Image.open(path)
-            image.load()
-        for warning in caught:
-            if "truncated" in str(warning.message).lower():
-                raise OSError(str(warning.message))  # reported as truncated below
-            if not issubclass(warning.category, Image.DecompressionBombWarning):
-                warnings.warn_explicit(
-                    warning.message, warning.category, warning.filename, warning.lineno
-                )
+        image = _load_whole(path)
     except Image.DecompressionBombError as error:
         raise ValueError(
             f"input image {path} is too large to open safely ({error}); "
@@ -339,11 +354,12 @@ def check_folder_writable(folder: Path, what: str) -> None:
     Catches read-only file systems and permissions before a long dream, not after it.
     """
     try:
-        handle, name = tempfile.mkstemp(prefix=".pydream-check.", dir=folder)
+        # unnamed where the system can (O_TMPFILE), else removed at once: nothing is left
+        # behind even when the process is interrupted here
+        with tempfile.TemporaryFile(prefix=".pydream-check.", dir=folder):
+            pass
     except OSError as error:
         raise ValueError(f"cannot write {what}: {write_advice(error)}") from None
-    os.close(handle)
-    os.unlink(name)
 
 
 def check_output_path(output: Any, input_path: Path | None, overwrite: bool) -> Path:

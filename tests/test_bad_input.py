@@ -145,3 +145,45 @@ def test_command_line(case, tmp_path, capsys):
     assert code == 2
     assert error.startswith("pydream: error: ") and error.count("\n") == 1 and words in error
     assert _snapshot(tmp_path) == before
+
+
+def test_a_truncated_picture_leaves_no_file_open(tmp_path):
+    import gc
+    import warnings
+
+    from pydream.images import load_image
+
+    path = _truncated(tmp_path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ValueError, match="truncated or corrupt"):
+            load_image(path)
+        gc.collect()
+    assert not [warning for warning in caught if issubclass(warning.category, ResourceWarning)]
+
+
+def test_another_files_warning_while_loading_does_not_fail_the_picture(tmp_path, monkeypatch):
+    import warnings
+
+    from pydream import images
+
+    good = tmp_path / "good.png"
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(good)
+    original = Image.open
+
+    def open_after_a_collected_file(*args, **kwargs):
+        # what garbage collection of someone else's open file says, mid-load
+        warnings.warn("unclosed file <_io.FileIO name='truncated.jpg'>", ResourceWarning)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(images.Image, "open", open_after_a_collected_file)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        assert images.load_image(good).rgb.shape == (8, 8, 3)
+
+
+def test_the_writability_check_leaves_nothing_in_the_folder(tmp_path):
+    from pydream.images import check_folder_writable
+
+    check_folder_writable(tmp_path, "here")
+    assert list(tmp_path.iterdir()) == []
