@@ -173,7 +173,9 @@ def test_another_files_warning_while_loading_does_not_fail_the_picture(tmp_path,
 
     def open_after_a_collected_file(*args, **kwargs):
         # what garbage collection of someone else's open file says, mid-load
-        warnings.warn("unclosed file <_io.FileIO name='truncated.jpg'>", ResourceWarning)
+        warnings.warn(
+            "unclosed file <_io.FileIO name='truncated.jpg'>", ResourceWarning, stacklevel=2
+        )
         return original(*args, **kwargs)
 
     monkeypatch.setattr(images.Image, "open", open_after_a_collected_file)
