@@ -42,14 +42,17 @@ def test_a_full_disk_during_the_write_leaves_nothing_and_says_so(tiny_models, ph
 
 def test_a_read_only_folder_is_refused_before_dreaming(tiny_models, photo, monkeypatch, capsys):
     steps = []
-    real_mkstemp = tempfile.mkstemp
 
-    def read_only_mkstemp(*args, **kwargs):
-        if os.path.realpath(kwargs.get("dir", "")) == os.path.realpath(photo.parent):
-            raise OSError(errno.EROFS, "Read-only file system")
-        return real_mkstemp(*args, **kwargs)
+    def read_only(create):  # a file made in the photo's folder fails as on a read-only disk
+        def creating(*args, **kwargs):
+            if os.path.realpath(kwargs.get("dir", "")) == os.path.realpath(photo.parent):
+                raise OSError(errno.EROFS, "Read-only file system")
+            return create(*args, **kwargs)
 
-    monkeypatch.setattr(tempfile, "mkstemp", read_only_mkstemp)
+        return creating
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only(tempfile.mkstemp))
+    monkeypatch.setattr(tempfile, "TemporaryFile", read_only(tempfile.TemporaryFile))
     with pytest.raises(ValueError, match="read-only file system; write elsewhere"):
         pydream.deep_dream(photo, {"square": 1}, model="tiny", weights=None,
                            output=photo.parent / "dream.png",
