@@ -52,11 +52,13 @@ class BatchResult:
         written: the outputs dreamed by this run, in input order.
         skipped: the outputs that were already there (not dreamed again).
         failed: input path -> one-line message, for each picture that failed.
+        jobs: every picture of the batch with its output, in input order.
     """
 
     written: list[Path] = dataclasses.field(default_factory=list)
     skipped: list[Path] = dataclasses.field(default_factory=list)
     failed: dict[Path, str] = dataclasses.field(default_factory=dict)
+    jobs: list[Job] = dataclasses.field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -298,10 +300,13 @@ def dream_batch(
         raise ValueError(f"ray must be None, 'local' or a cluster address, not {ray!r}")
     pictures = expand_inputs(inputs)  # before the folder is made: a bad input leaves none
     folder = prepare_output_folder(output_dir)
-    jobs = plan_jobs(pictures, folder)
-    result = BatchResult()
-    pending = [job for job in jobs if overwrite or not job.output.exists()]
-    result.skipped.extend(job.output for job in jobs if job not in pending)
+    result = BatchResult(jobs=plan_jobs(pictures, folder))
+    pending = []
+    for job in result.jobs:
+        if overwrite or not job.output.exists():
+            pending.append(job)
+        else:
+            result.skipped.append(job.output)
     if pending:
         outcomes = dream_outcomes(pending, checked, workers, ray)
         try:

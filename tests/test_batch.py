@@ -58,6 +58,10 @@ def test_files_folders_and_globs_give_outputs_named_after_them(tiny_models, tmp_
     out = tmp_path / "out"
     assert result.written == [out / "a.png", out / "b.jpg", out / "c.tif", out / "d.bmp"]
     assert result.ok and not result.skipped
+    assert [(job.input.name, job.output) for job in result.jobs] == [
+        ("a.png", out / "a.png"), ("b.jpg", out / "b.jpg"), ("c.tif", out / "c.tif"),
+        ("d.bmp", out / "d.bmp"),
+    ]  # fmt: skip
     assert sorted(os.listdir(out)) == ["a.png", "b.jpg", "c.tif", "d.bmp"]
     assert Image.open(out / "b.jpg").format == "JPEG"
     assert result.summary() == "dreamed 4, skipped 0, failed 0"

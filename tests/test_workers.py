@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from pydream import workers
-from pydream.batch import dream_batch
+from pydream.batch import BatchFailure, dream_batch
 from pydream.presets import resolve_settings
 from pydream.workers import Job, auto_workers, check_workers
 
@@ -155,19 +155,13 @@ def test_worker_processes_write_what_this_process_writes(tmp_path):
 def test_a_broken_file_among_worker_pictures_is_named(tmp_path):
     noise_pictures(tmp_path / "in", 2)
     (tmp_path / "in" / "broken.png").write_bytes(b"not a picture")
-    with pytest.warns(workers_failure(), match="broken.png"):
+    with pytest.warns(BatchFailure, match="broken.png"):
         result = dream_batch(
             tmp_path / "in", tmp_path / "out", model=build_batchnorm_model(), workers=2,
             **OBJECT_MODEL,
         )  # fmt: skip
     assert sorted(path.name for path in result.written) == ["p0.png", "p1.png"]
     assert list(result.failed) == [tmp_path / "in" / "broken.png"]
-
-
-def workers_failure() -> type[Warning]:
-    from pydream.batch import BatchFailure
-
-    return BatchFailure
 
 
 def test_a_layer_the_workers_cannot_build_is_one_error_and_nothing_is_written(tmp_path):

@@ -95,12 +95,10 @@ dream_batch <- function(inputs, output_dir, layers = NULL, preset = NULL, ...,
   kwargs["ray"] <- list(check_string(ray, "ray", allow_null = TRUE))
 
   kwargs <- c(kwargs, settings_to_python(settings))
-  layers <- kwargs$layers
-  kwargs$layers <- NULL
   # Worker processes (and Ray's) start from this process: without R's library folders
   # first in LD_LIBRARY_PATH, or a Python with its own libpython loads the system's.
   without_r_library_path()
-  result <- call_pydream("batch", list(as.list(inputs), output_dir, layers), kwargs)
+  result <- call_pydream("batch", list(as.list(inputs), output_dir), kwargs)
   message(result$summary)
   rows <- data.frame(
     input = as.character(unlist(result$input)),

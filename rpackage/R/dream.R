@@ -362,6 +362,28 @@ check_octave_folder <- function(x) {
   path
 }
 
+# The body of an engine callback run from R: its answer (TRUE: stop), or TRUE (stop) when
+# the user interrupts (state$interrupted) or the body fails (state$error, raised in R once
+# the engine has returned).
+guarded_callback <- function(state, body) {
+  tryCatch(isTRUE(body()), interrupt = function(e) {
+    state$interrupted <- TRUE
+    TRUE
+  }, error = function(e) {
+    state$error <- e
+    TRUE
+  })
+}
+
+# Close a runner's console progress bar (state$bar), if it has one.
+close_progress_bar <- function(state) {
+  if (!is.null(state$bar)) {
+    close(state$bar)
+    state$bar <- NULL
+  }
+  invisible()
+}
+
 # The R side of the engine's per-step callback: a console progress bar, the user's
 # callback (1-based octave and step) and interruption.
 new_step_runner <- function(progress, callback, kwargs) {
@@ -379,27 +401,14 @@ new_step_runner <- function(progress, callback, kwargs) {
     state$bar <- utils::txtProgressBar(min = 0, max = state$total, style = 3)
   }
   step_callback <- function(octave, step, loss) {
-    tryCatch({
+    guarded_callback(state, function() {
       if (!is.null(state$bar)) {
         utils::setTxtProgressBar(state$bar, min(state$total, octave * state$iterations + step + 1))
       }
-      stop_now <- !is.null(callback) && isTRUE(callback(octave + 1L, step + 1L, loss))
-      stop_now
-    }, interrupt = function(e) {
-      state$interrupted <- TRUE
-      TRUE
-    }, error = function(e) {
-      state$error <- e
-      TRUE
+      !is.null(callback) && isTRUE(callback(octave + 1L, step + 1L, loss))
     })
   }
-  close_bar <- function() {
-    if (!is.null(state$bar)) {
-      close(state$bar)
-      state$bar <- NULL
-    }
-    invisible()
-  }
+  close_bar <- function() close_progress_bar(state)
   finish <- function() {
     if (!is.null(state$error)) {
       close_bar()

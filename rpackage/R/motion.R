@@ -336,28 +336,16 @@ new_frame_runner <- function(total, progress, callback) {
     state$bar <- utils::txtProgressBar(min = 0, max = total, style = 3)
   }
   frame_callback <- function(index, frame) {
-    tryCatch({
+    guarded_callback(state, function() {
       if (!is.null(state$bar)) {
         utils::setTxtProgressBar(state$bar, min(total, index + 1L))
       }
       state$stop_asked <- !is.null(callback) &&
         isTRUE(callback(index + 1L, as_deep_dream(restore_arrays(frame))))
       state$stop_asked
-    }, interrupt = function(e) {
-      state$interrupted <- TRUE
-      TRUE
-    }, error = function(e) {
-      state$error <- e
-      TRUE
     })
   }
-  close_bar <- function() {
-    if (!is.null(state$bar)) {
-      close(state$bar)
-      state$bar <- NULL
-    }
-    invisible()
-  }
+  close_bar <- function() close_progress_bar(state)
   finish <- function() {
     if (!is.null(state$bar)) {
       utils::setTxtProgressBar(state$bar, total)

@@ -13,7 +13,6 @@ import os
 import traceback
 import warnings
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -192,26 +191,23 @@ def gallery(image: Any, layers: Any = None, **kwargs: Any) -> dict[str, Any]:
     return {"sheet": sheet, "entries": list(entries)}
 
 
-def batch(inputs: Any, output_dir: Any, layers: Any = None, **kwargs: Any) -> dict[str, Any]:
+def batch(inputs: Any, output_dir: Any, **kwargs: Any) -> dict[str, Any]:
     """``pydream.dream_batch`` as one row per picture, in input order.
 
     Returns ``{"input": [...], "output": [...], "status": [...], "message": [...]}``: status
     ``"dreamed"``, ``"skipped"`` (its output was there) or ``"failed"`` (message: why), and
     ``"summary"``, the one-line summary of the command.
     """
-    from pydream.batch import expand_inputs, output_name
-
-    result = pydream.dream_batch(inputs, output_dir, layers, **kwargs)
-    folder = Path(output_dir).expanduser()
+    result = pydream.dream_batch(inputs, output_dir, **kwargs)
     written, skipped = set(result.written), set(result.skipped)
     rows: dict[str, list[str]] = {"input": [], "output": [], "status": [], "message": []}
-    for path in expand_inputs(inputs):
-        output = folder / output_name(path)
+    for job in result.jobs:
+        output = job.output
         status = "dreamed" if output in written else "skipped" if output in skipped else "failed"
-        rows["input"].append(str(path))
+        rows["input"].append(str(job.input))
         rows["output"].append(str(output))
         rows["status"].append(status)
-        rows["message"].append(result.failed.get(path, ""))
+        rows["message"].append(result.failed.get(job.input, ""))
     return {**rows, "summary": result.summary()}
 
 
