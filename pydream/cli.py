@@ -307,7 +307,7 @@ def check_before_the_engine(
 ) -> None:
     """Check the settings, the input picture and the output path before Keras is imported,
     so that a mistake is answered at once rather than after the engine's start-up."""
-    from .images import check_output_path, load_image
+    from .media.images import check_output_path, load_image
     from .presets import resolve_settings
 
     resolve_settings(layers, options.preset, settings)
@@ -319,7 +319,7 @@ def run_dream(options: argparse.Namespace) -> None:
     """Dream ``options.input`` into ``options.output``."""
     settings = given_settings(options)
     check_before_the_engine(options, options.layers, settings)
-    from .dream import deep_dream
+    from .engine.dream import deep_dream
 
     deep_dream(
         options.input,
@@ -338,7 +338,7 @@ def run_gallery(options: argparse.Namespace) -> None:
     """Dream a contact sheet of ``options.input`` into ``options.output``."""
     settings = given_settings(options)
     check_before_the_engine(options, None, settings)
-    from .gallery import dream_gallery
+    from .run.gallery import dream_gallery
 
     dream_gallery(
         options.input,
@@ -364,7 +364,7 @@ def say_written(options: argparse.Namespace) -> None:
 
 def run_batch(options: argparse.Namespace) -> int:
     """Dream ``options.inputs`` into ``options.output_dir``; 1 when any picture failed."""
-    from .batch import dream_batch
+    from .run.batch import dream_batch
 
     result = dream_batch(
         options.inputs,
@@ -387,7 +387,7 @@ MOTION_OPTIONS = ("layers", "keep_frames", "restart", "overwrite")
 
 def run_motion(options: argparse.Namespace) -> None:
     """Make a zoom animation or dream a video, as ``options.command`` says."""
-    from .motion import dream_video, dream_zoom
+    from .motion.dreams import dream_video, dream_zoom
 
     arguments = given_options(options, (*SETTING_OPTIONS, *MOTION_OPTIONS))
     if options.command == "zoom":
@@ -433,7 +433,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             elif options.command == "batch":
                 status = run_batch(options)
             elif options.command == "layers":
-                from .models import list_layers
+                from .nets.models import list_layers
 
                 print("\n".join(list_layers(options.model, all_layers=options.all)))
             else:
@@ -453,8 +453,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _show_one_line_warning(message: Any, category: Any = None, *_: Any, **__: Any) -> None:
-    from .batch import BatchFailure
-    from .memory import DreamNotice
+    from .engine.memory import DreamNotice
+    from .run.batch import BatchFailure
 
     kind = "warning"
     if isinstance(category, type) and issubclass(category, DreamNotice):

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .images import LoadedImage, MaskImage, load_guide, load_mask
+from .media.images import LoadedImage, MaskImage, load_guide, load_mask
 
 LOSSES = ("l2", "mean")
 NORMALIZATIONS = ("mean_abs", "std", "laplacian")

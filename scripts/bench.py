@@ -118,8 +118,8 @@ def child_backend(image: str, repeats: int, out: str) -> None:
     import numpy as np
     from PIL import Image
 
-    from pydream import backend
-    from pydream.dream import DEFAULT_DREAMER, resolve_settings
+    from pydream.engine.dream import DEFAULT_DREAMER, resolve_settings
+    from pydream.nets import backend
 
     engine = DEFAULT_DREAMER.engine(resolve_settings(BLOG_LAYERS, None, {"weights": str(WEIGHTS)}))
     rgb = np.asarray(Image.open(image).convert("RGB").resize((320, 240)))
@@ -224,7 +224,7 @@ def step_timings(sizes: list[tuple[int, int]], repeats: int) -> list[dict[str, f
     import tensorflow as tf
 
     import pydream
-    from pydream.dream import DEFAULT_DREAMER, resolve_settings
+    from pydream.engine.dream import DEFAULT_DREAMER, resolve_settings
 
     base = keras.applications.InceptionV3(include_top=False, weights=None)
     base.load_weights(str(WEIGHTS))
@@ -282,7 +282,7 @@ def quality(image: Path, workdir: Path) -> None:
     from PIL import Image
 
     import pydream
-    from pydream.dream import DEFAULT_DREAMER, resolve_settings
+    from pydream.engine.dream import DEFAULT_DREAMER, resolve_settings
 
     scorer = DEFAULT_DREAMER.engine(
         resolve_settings(BLOG_LAYERS, None, {"weights": str(WEIGHTS), "border": 0})

@@ -12,7 +12,8 @@ import pytest
 from PIL import Image
 
 import pydream
-from pydream import models, workers
+from pydream.nets import models
+from pydream.run import workers
 
 SHARED = Path(os.environ.get("PYDREAM_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 REAL_WEIGHTS = SHARED / "weights" / "inception_v3_apple2015_bnfolded_PARTIAL_notop.weights.h5"

@@ -20,8 +20,8 @@ import sys
 import numpy as np
 from PIL import Image
 import pydream
-from pydream import backend
-from pydream.dream import DEFAULT_DREAMER
+from pydream.nets import backend
+from pydream.engine.dream import DEFAULT_DREAMER
 from pydream.settings import DreamSettings
 
 photo, weights, out = sys.argv[1:4]
@@ -81,8 +81,8 @@ def test_auto_precision_picks_what_the_machine_computes_best(
 ):
     import warnings
 
-    from pydream import backend
-    from pydream.dream import concrete_precision
+    from pydream.engine.dream import concrete_precision
+    from pydream.nets import backend
     from pydream.settings import DreamSettings
 
     monkeypatch.setattr(backend, "device_description", lambda: device)

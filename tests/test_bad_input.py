@@ -151,7 +151,7 @@ def test_a_truncated_picture_leaves_no_file_open(tmp_path):
     import gc
     import warnings
 
-    from pydream.images import load_image
+    from pydream.media.images import load_image
 
     path = _truncated(tmp_path)
     with warnings.catch_warnings(record=True) as caught:
@@ -165,7 +165,7 @@ def test_a_truncated_picture_leaves_no_file_open(tmp_path):
 def test_another_files_warning_while_loading_does_not_fail_the_picture(tmp_path, monkeypatch):
     import warnings
 
-    from pydream import images
+    from pydream.media import images
 
     good = tmp_path / "good.png"
     Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(good)
@@ -185,7 +185,7 @@ def test_another_files_warning_while_loading_does_not_fail_the_picture(tmp_path,
 
 
 def test_the_writability_check_leaves_nothing_in_the_folder(tmp_path):
-    from pydream.images import check_folder_writable
+    from pydream.media.images import check_folder_writable
 
     check_folder_writable(tmp_path, "here")
     assert list(tmp_path.iterdir()) == []

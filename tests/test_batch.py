@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 import pydream
-from pydream.batch import BatchFailure, dream_batch, output_name
 from pydream.cli import main
+from pydream.run.batch import BatchFailure, dream_batch, output_name
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = {

@@ -16,7 +16,7 @@ COPY = ROOT / "rpackage" / "inst" / "python" / "pydream-keras"
 
 
 def _sources() -> list[Path]:
-    modules = sorted(path.relative_to(ROOT) for path in (ROOT / "pydream").glob("*.py"))
+    modules = sorted(path.relative_to(ROOT) for path in (ROOT / "pydream").rglob("*.py"))
     return [Path("pyproject.toml"), *modules]
 
 
@@ -26,8 +26,8 @@ def test_the_copy_in_the_r_package_matches_the_sources():
         for path in _sources()
         if not (COPY / path).is_file() or (COPY / path).read_bytes() != (ROOT / path).read_bytes()
     ]
-    copied = (COPY / "pydream").glob("*.py")
-    extra = sorted(path.name for path in copied if not (ROOT / "pydream" / path.name).exists())
+    copied = (path.relative_to(COPY) for path in (COPY / "pydream").rglob("*.py"))
+    extra = sorted(str(path) for path in copied if not (ROOT / path).exists())
     assert (COPY / "README.md").is_file(), "the copy has no README.md: run scripts/sync-engine"
     assert not stale and not extra, (
         f"rpackage/inst/python/pydream-keras is stale ({', '.join(stale + extra)}): "

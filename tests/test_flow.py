@@ -7,7 +7,7 @@ import pytest
 
 cv2 = pytest.importorskip("cv2", reason="the video extra (OpenCV) is not installed")
 
-from pydream.flow import (  # noqa: E402
+from pydream.motion.flow import (  # noqa: E402
     carry_dream,
     check_flow_method,
     occlusion_mask,

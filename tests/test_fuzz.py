@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from PIL import Image
 
 import pydream
-from pydream.images import load_image
-from pydream.models import MODELS
+from pydream.media.images import load_image
+from pydream.nets.models import MODELS
 from pydream.settings import SETTING_NAMES
 
 EXAMPLES = int(os.environ.get("PYDREAM_FUZZ_EXAMPLES", "40"))

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import pydream
-from pydream import models
-from pydream.gallery import GAP, LABEL_HEIGHT, contact_sheet, default_columns, gallery_entries
+from pydream.nets import models
+from pydream.run.gallery import GAP, LABEL_HEIGHT, contact_sheet, default_columns, gallery_entries
 
 
 def test_entries_from_layers_and_channel_ranges():

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 import pydream
-from pydream.images import atomic_path, load_image, save_image
+from pydream.media.images import atomic_path, load_image, save_image
 
 from .conftest import IMAGES
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import pydream
-from pydream import models
+from pydream.nets import models
 
 from .conftest import REAL_WEIGHTS, needs_real_weights
 

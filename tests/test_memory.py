@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import pydream
-from pydream import memory
-from pydream.memory import GB, IMAGE_BYTES_PER_PIXEL, MemoryBudgetError, plan_memory
+from pydream.engine import memory
+from pydream.engine.memory import GB, IMAGE_BYTES_PER_PIXEL, MemoryBudgetError, plan_memory
 
 from .conftest import REAL_WEIGHTS, needs_real_weights
 

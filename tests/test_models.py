@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import pydream
-from pydream import models
+from pydream.nets import models
 
 
 @pytest.mark.parametrize(

@@ -18,10 +18,10 @@ imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg", reason="the video extra i
 
 import pydream  # noqa: E402
 from pydream.cli import main  # noqa: E402
-from pydream.dream import DEFAULT_DREAMER  # noqa: E402
-from pydream.flow import carry_dream, zoom_frame  # noqa: E402
-from pydream.memory import DreamNotice  # noqa: E402
-from pydream.motion import frame_seed, top_up_iterations  # noqa: E402
+from pydream.engine.dream import DEFAULT_DREAMER  # noqa: E402
+from pydream.engine.memory import DreamNotice  # noqa: E402
+from pydream.motion.dreams import frame_seed, top_up_iterations  # noqa: E402
+from pydream.motion.flow import carry_dream, zoom_frame  # noqa: E402
 
 from .conftest import IMAGES, REAL_WEIGHTS, needs_images, needs_real_weights  # noqa: E402
 

@@ -10,10 +10,8 @@ import numpy as np
 import pytest
 
 import pydream
-from pydream import backend, models
-from pydream.ascent import AscentEngine, tile_edges
-from pydream.gradients import normalize_gradient
-from pydream.objectives import (
+from pydream.engine.ascent import AscentEngine, tile_edges
+from pydream.engine.features import (
     FeatureObjective,
     continuity_loss,
     contribution_loss,
@@ -21,6 +19,8 @@ from pydream.objectives import (
     layer_loss,
     whole_layer_terms,
 )
+from pydream.engine.gradients import normalize_gradient
+from pydream.nets import backend, models
 
 T = backend.to_tensor
 N = backend.to_numpy
@@ -100,7 +100,7 @@ def test_a_step_takes_a_numpy_image_on_every_backend(tiny_models):
 
 
 def test_a_cpu_is_described_as_cpu_on_every_backend():
-    from pydream import workers
+    from pydream.run import workers
 
     if workers.gpu_may_compute():
         pytest.skip("a GPU may compute here")
@@ -213,7 +213,7 @@ def test_deep_dream_runs_octaves_smallest_first_and_reinjects(tiny_models, photo
 
 
 def test_folding_batch_norm_keeps_outputs_and_names(tiny_models):
-    from pydream.folding import fold_batch_norm
+    from pydream.nets.folding import fold_batch_norm
 
     base = models.load_base_model("tiny_bn", None)
     folded = fold_batch_norm(base)

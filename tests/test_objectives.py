@@ -12,10 +12,10 @@ from PIL import Image
 from scipy import ndimage
 
 import pydream
-from pydream import backend, models
-from pydream.ascent import AscentEngine
-from pydream.dream import DEFAULT_DREAMER, Dreamer
-from pydream.gradients import (
+from pydream.engine.ascent import AscentEngine
+from pydream.engine.dream import DEFAULT_DREAMER, Dreamer
+from pydream.engine.features import FeatureObjective, build_terms, guide_loss
+from pydream.engine.gradients import (
     gaussian_taps,
     laplacian_merge,
     laplacian_split,
@@ -23,8 +23,8 @@ from pydream.gradients import (
     resize_mask,
     smooth_gradient,
 )
-from pydream.objectives import FeatureObjective, build_terms, guide_loss
-from pydream.octaves import reinject_lost_detail, resize_img
+from pydream.engine.octaves import reinject_lost_detail, resize_img
+from pydream.nets import backend, models
 from pydream.settings import DreamSettings, LayerKey, parse_layer_key
 
 from .test_numerics import N, T, random_image

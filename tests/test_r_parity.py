@@ -383,7 +383,7 @@ def test_character_for_a_number_is_an_r_error(r: GilHoldingR, small_photo: Path)
 
 
 def _needs_video_extra() -> None:
-    from pydream.motion import require_video_libraries
+    from pydream.motion.dreams import require_video_libraries
 
     try:
         require_video_libraries()

@@ -9,7 +9,7 @@ import tensorflow as tf
 from PIL import Image
 
 import pydream
-from pydream import models
+from pydream.nets import models
 
 from .conftest import REAL_WEIGHTS, needs_real_weights
 
@@ -138,7 +138,7 @@ def test_learning_phase_one_keeps_real_weights_bit_identical(photo_rgb):
 
 def float32_loss(rgb: np.ndarray, layers: dict[str, float]) -> float:
     """The blog loss (border 0) of a picture, evaluated by the float32 network."""
-    from pydream.dream import DEFAULT_DREAMER, resolve_settings
+    from pydream.engine.dream import DEFAULT_DREAMER, resolve_settings
 
     settings = resolve_settings(layers, None, {"weights": str(REAL_WEIGHTS), "border": 0})
     objective = DEFAULT_DREAMER.engine(settings).objective

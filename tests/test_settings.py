@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pydream
-from pydream.dream import resolve_settings
-from pydream.octaves import octave_shapes, reinject_lost_detail, resize_img
+from pydream.engine.dream import resolve_settings
+from pydream.engine.octaves import octave_shapes, reinject_lost_detail, resize_img
 from pydream.presets import describe_preset, preset_settings
 from pydream.settings import Default, DreamSettings
 

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pydream import workers
-from pydream.batch import BatchFailure, dream_batch
 from pydream.presets import resolve_settings
-from pydream.workers import Job, auto_workers, check_workers
+from pydream.run import workers
+from pydream.run.batch import BatchFailure, dream_batch
+from pydream.run.workers import Job, auto_workers, check_workers
 
 from .conftest import build_batchnorm_model
 

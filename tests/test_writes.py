@@ -15,8 +15,8 @@ import pytest
 from PIL import Image
 
 import pydream
-from pydream import images
 from pydream.cli import main
+from pydream.media import images
 
 
 def _names(folder):
@@ -93,7 +93,7 @@ WRITER = textwrap.dedent(
     """
     import sys
     import numpy as np
-    from pydream.images import save_image
+    from pydream.media.images import save_image
     value, target, count = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     rng = np.random.default_rng(value)
     picture = rng.integers(0, 256, (700, 700, 3)).astype(np.uint8)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 import pydream
-from pydream.dream import resolve_settings
+from pydream.engine.dream import resolve_settings
 from pydream.settings import SETTING_NAMES
 
 _last_error: dict[str, str] = {}
@@ -180,7 +180,7 @@ def gallery(image: Any, layers: Any = None, **kwargs: Any) -> dict[str, Any]:
     ``pydream.gallery.gallery_entries``, or, without ``layers`` and ``channels``, the layers
     ``list_layers`` shows for the model the settings resolve to.
     """
-    from pydream.gallery import gallery_entries
+    from pydream.run.gallery import gallery_entries
 
     sheet = pydream.dream_gallery(image, layers, **kwargs)
     entries = gallery_entries(layers, kwargs.get("channels"))
@@ -251,7 +251,7 @@ def video(input: Any, output: Any, **kwargs: Any) -> str:
 def video_frame_count(input: Any) -> int | None:
     """Frames in a video or a folder of frames, for a progress bar; ``None`` when it cannot
     be read (the call that follows reports why)."""
-    from pydream.motion import open_source
+    from pydream.motion.dreams import open_source
 
     try:
         return int(open_source(input).count)

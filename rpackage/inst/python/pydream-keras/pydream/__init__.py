@@ -15,28 +15,37 @@ from typing import TYPE_CHECKING, Any
 
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from . import _moved
 from ._version import __version__
-from .batch import dream_batch
-from .examples import example_image
-from .gallery import dream_gallery
-from .images import save_img
-from .memory import DreamNotice, MemoryBudgetError
+from .engine.memory import DreamNotice, MemoryBudgetError
+from .engine.octaves import octave_shapes, resize_img
+from .media.examples import example_image
+from .media.images import save_img
 from .motion import dream_video, dream_zoom
-from .octaves import octave_shapes, resize_img
 from .presets import presets
+from .run.batch import dream_batch
+from .run.gallery import dream_gallery
 from .settings import DreamSettings
 
 if TYPE_CHECKING:
-    from .dream import Dreamer, deep_dream, deprocess_image, gradient_ascent, preprocess_image
-    from .models import list_layers
+    from .engine.dream import (
+        Dreamer,
+        deep_dream,
+        deprocess_image,
+        gradient_ascent,
+        preprocess_image,
+    )
+    from .nets.models import list_layers
+
+_moved.install()
 
 _ENGINE_EXPORTS = {
-    "Dreamer": "dream",
-    "deep_dream": "dream",
-    "deprocess_image": "dream",
-    "gradient_ascent": "dream",
-    "preprocess_image": "dream",
-    "list_layers": "models",
+    "Dreamer": "engine.dream",
+    "deep_dream": "engine.dream",
+    "deprocess_image": "engine.dream",
+    "gradient_ascent": "engine.dream",
+    "preprocess_image": "engine.dream",
+    "list_layers": "nets.models",
 }
 """Public names that need Keras -> their module, imported on first use."""
 

@@ -1,0 +1,2 @@
+"""Pictures in and out: loading, checking and atomic writing, masks and guides, and the
+example photos."""

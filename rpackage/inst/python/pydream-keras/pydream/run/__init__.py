@@ -1,0 +1,1 @@
+"""Many dreams: batches of pictures (local worker processes or Ray) and gallery sheets."""
