@@ -9,11 +9,14 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from .media.images import LoadedImage, MaskImage, load_guide, load_mask
+from .objectives import LayerKey as LayerKey
+from .objectives import check_layer_mapping as check_layer_mapping
+from .objectives import check_layers as check_layers
+from .objectives import parse_layer_key as parse_layer_key
 
 LOSSES = ("l2", "mean")
 NORMALIZATIONS = ("mean_abs", "std", "laplacian")
@@ -26,8 +29,6 @@ MAX_MEMORY_BUDGET = 1e6  # gigabytes
 MAX_BORDER = 1_000_000  # activation pixels (the network slices with 32-bit integers)
 MAX_LAP_LEVELS = 12  # a 12-level pyramid already shrinks a 8192-pixel side to 2 pixels
 MAX_SMOOTHING = 100.0  # pixels: a wider blur leaves no structure in any gradient
-MAX_INDEX = 1_000_000  # channel or class index: far beyond any network's width
-INDEX_RANGE = re.compile(r"([0-9]+)\s*(?:-\s*([0-9]+))?", re.ASCII)
 
 
 class Default:
@@ -113,91 +114,6 @@ def check_tile_size(value: Any) -> int | str | None:
     if isinstance(value, str):
         raise ValueError(f"tile_size must be 'auto', None or a number of pixels, not {value!r}")
     return check_int("tile_size", value, minimum=1)
-
-
-@dataclasses.dataclass(frozen=True)
-class LayerKey:
-    """A parsed key of the layer-contribution mapping.
-
-    ``"mixed4"`` is the whole layer (``indices`` ``None``); ``"mixed4:97"``,
-    ``"mixed4:97,120"`` and ``"mixed4:0-15"`` are channels of it (or, on a classification
-    layer such as ``"predictions:207"``, classes).
-    """
-
-    layer: str
-    indices: tuple[int, ...] | None = None
-
-
-def parse_layer_key(key: Any) -> LayerKey:
-    """Parse ``"name"``, ``"name:3"``, ``"name:3,7"`` or ``"name:0-15"`` (ranges inclusive).
-
-    Raises:
-        TypeError, ValueError: the key is not a string of that form.
-    """
-    if not isinstance(key, str) or not key.strip():
-        raise TypeError(f"layers: layer names must be non-empty strings, not {key!r}")
-    layer, separator, selection = key.strip().partition(":")
-    layer = layer.strip()
-    if not layer:
-        raise ValueError(f"layers: {key!r} has no layer name before ':'")
-    if not separator:
-        return LayerKey(layer)
-    indices: dict[int, None] = {}  # ordered and without repeats
-    for part in selection.split(","):
-        match = INDEX_RANGE.fullmatch(part.strip())
-        if match is None:
-            raise ValueError(
-                f"layers: {key!r} must look like LAYER:CHANNEL, LAYER:C1,C2 or LAYER:FIRST-LAST "
-                "with whole numbers from 0, e.g. 'mixed4:97' or 'mixed4:0-15'"
-            )
-        start = int(match.group(1))
-        stop = int(match.group(2)) if match.group(2) is not None else start
-        if stop < start:
-            raise ValueError(f"layers: the range in {key!r} runs backwards ({start}-{stop})")
-        if stop > MAX_INDEX:
-            raise ValueError(f"layers: the index {stop} in {key!r} is beyond any network")
-        indices.update(dict.fromkeys(range(start, stop + 1)))
-    return LayerKey(layer, tuple(indices))
-
-
-def check_layer_mapping(layers: Any, what: str = "layers") -> dict[str, float]:
-    """Validate one layer -> coefficient mapping (names are checked against the model later)."""
-    if not isinstance(layers, Mapping):
-        raise TypeError(
-            f"{what} must be a dict of layer name -> coefficient, not {type(layers).__name__}"
-        )
-    if not layers:
-        raise ValueError(f"{what} is empty: give at least one layer, e.g. {{'mixed3': 1.0}}")
-    checked: dict[str, float] = {}
-    for layer_name, coefficient in layers.items():
-        parse_layer_key(layer_name)
-        value = check_float(f"{what}[{layer_name!r}]", coefficient)
-        assert value is not None
-        checked[layer_name] = value
-    return checked
-
-
-def check_layers(layers: Any) -> dict[str, float] | tuple[dict[str, float], ...]:
-    """Validate ``layers``: one mapping, or a list of mappings (one per octave, smallest first).
-
-    A list of one mapping is the same as that mapping.
-    """
-    if isinstance(layers, Mapping):
-        return check_layer_mapping(layers)
-    if isinstance(layers, (list, tuple)):
-        if not layers:
-            raise ValueError(
-                "layers is an empty list: give one mapping per octave, e.g. "
-                "[{'mixed3': 1.0}, {'mixed5': 1.0}]"
-            )
-        schedule = tuple(
-            check_layer_mapping(mapping, f"layers[{index}]") for index, mapping in enumerate(layers)
-        )
-        return schedule[0] if len(schedule) == 1 else schedule
-    raise TypeError(
-        "layers must be a dict of layer name -> coefficient, or a list of such dicts (one per "
-        f"octave), not {type(layers).__name__}"
-    )
 
 
 def is_keras_model(value: Any) -> bool:
@@ -391,6 +307,31 @@ class DreamSettings:
             deprocess = preprocess
         set_(self, "preprocess", preprocess)
         set_(self, "deprocess", deprocess)
+
+    def engine_key(self) -> tuple[Any, ...]:
+        """What the compiled engine of these settings depends on (one layer mapping: see
+        ``for_octave``): settings that are equal here share an engine."""
+        if isinstance(self.layers, tuple):
+            raise ValueError("an engine dreams one layer mapping: use settings.for_octave()")
+        processing = (self.preprocess, self.deprocess) if not isinstance(self.model, str) else None
+        return (
+            self.model,
+            self.weights,
+            self.precision,
+            tuple(self.layers.items()),
+            self.loss,
+            self.border,
+            self.learning_phase,
+            self.normalize,
+            self.lap_levels,
+            self.smoothing,
+            self.clip,
+            self.optimizer,
+            self.continuity,
+            self.dream_l2,
+            self.guide is not None,
+            processing,
+        )
 
     @property
     def layer_schedule(self) -> tuple[Mapping[str, float], ...]:

@@ -26,8 +26,9 @@ from ..nets.models import (
     model_spec,
     needs_top,
 )
+from ..objectives import parse_layer_key
 from ..presets import DEFAULT_LAYERS, resolve_settings
-from ..settings import Default, DreamSettings, parse_layer_key
+from ..settings import Default, DreamSettings
 from .ascent import AscentEngine
 from .features import FeatureObjective, build_terms
 from .gradients import resize_mask
@@ -79,12 +80,6 @@ def _announce_device(precision: str) -> None:
         warnings.warn(line, DreamNotice, stacklevel=4)
 
 
-def _processing_key(settings: DreamSettings) -> Any:
-    return (
-        (settings.preprocess, settings.deprocess) if not isinstance(settings.model, str) else None
-    )
-
-
 def fit_guide(rgb: np.ndarray, largest: int, smallest: int) -> np.ndarray:
     """A guide picture (H, W, 3) uint8 scaled so its longer side is at most ``largest`` and
     its shorter side at least ``smallest`` pixels (the aspect ratio kept where both allow)."""
@@ -114,26 +109,7 @@ class Dreamer:
         """The optimiser for ``settings`` (one layer mapping: see ``for_octave``), built on
         first use."""
         settings = concrete_precision(settings)
-        if isinstance(settings.layers, tuple):
-            raise ValueError("an engine dreams one layer mapping: use settings.for_octave()")
-        key = (
-            settings.model,
-            settings.weights,
-            settings.precision,
-            tuple(settings.layers.items()),
-            settings.loss,
-            settings.border,
-            settings.learning_phase,
-            settings.normalize,
-            settings.lap_levels,
-            settings.smoothing,
-            settings.clip,
-            settings.optimizer,
-            settings.continuity,
-            settings.dream_l2,
-            settings.guide is not None,
-            _processing_key(settings),
-        )
+        key = settings.engine_key()
         if key in self._engines:
             self._engines.move_to_end(key)
             return self._engines[key]

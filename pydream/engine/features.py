@@ -14,7 +14,7 @@ from keras import ops
 from keras import tree as keras_tree
 
 from ..nets import backend
-from ..settings import parse_layer_key
+from ..objectives import parse_layer_key
 
 if TYPE_CHECKING:
     import keras

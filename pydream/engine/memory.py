@@ -19,6 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import DreamNotice as DreamNotice
+from ..errors import MemoryBudgetError as MemoryBudgetError
+
 GB = 1024**3
 
 DEFAULT_BUDGET_SHARE = 0.6
@@ -43,14 +46,6 @@ def format_bytes(count: float) -> str:
     if count >= GB:
         return f"{count / GB:.1f} GB"
     return f"{max(count, 0) / 1024**2:.0f} MB"
-
-
-class MemoryBudgetError(ValueError, MemoryError):
-    """A dream that cannot fit its memory budget, even tiled (a ``ValueError`` too)."""
-
-
-class DreamNotice(UserWarning):
-    """Something the dream decided for the user (such as tiling), said once per dream."""
 
 
 @dataclasses.dataclass(frozen=True)
