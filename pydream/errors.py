@@ -15,6 +15,7 @@ them without reading the message text.
     ├── WeightsError        (ValueError)             a weights file or download: path
     │   └── WeightsNotFoundError (FileNotFoundError)
     ├── OutputError         (ValueError)             where a result cannot be written: path
+    │   └── OutputWriteError (OSError)               a write that failed on the way: errno
     └── MemoryBudgetError   (ValueError, MemoryError) needed, budget (bytes)
 """
 
@@ -113,6 +114,19 @@ class OutputError(PydreamError, ValueError):
     field_names: tuple[str, ...] = ("path",)
 
 
+class OutputWriteError(OutputError, OSError):
+    """A write that failed on the way (disk full, read-only folder, permission denied).
+
+    A class of its own because such failures were ``OSError``s with an ``errno`` before the
+    typed errors, and callers still catch them so; it is also an ``OutputError``.
+
+    Attributes:
+        errno: the system's error number (``errno.ENOSPC``, ...), or ``None``.
+    """
+
+    field_names: tuple[str, ...] = (*OutputError.field_names, "errno")
+
+
 class MemoryBudgetError(PydreamError, ValueError, MemoryError):
     """A dream that cannot fit its memory budget, even tiled.
 
@@ -121,6 +135,10 @@ class MemoryBudgetError(PydreamError, ValueError, MemoryError):
     """
 
     field_names: tuple[str, ...] = ("needed", "budget")
+
+
+class DeprecatedSettingWarning(FutureWarning):
+    """A setting given under a name or meaning that is going away; the message says the new."""
 
 
 class DreamNotice(UserWarning):
