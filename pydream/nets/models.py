@@ -20,6 +20,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from ..errors import LayerError, SettingError, WeightsError, WeightsNotFoundError
 from .folding import fold_batch_norm, set_precision
 
 CAFFE_MEAN_BGR = np.array([103.939, 116.779, 123.68], dtype=np.float32)
@@ -146,7 +147,12 @@ def get_spec(model: Any) -> ModelSpec:
     if model not in MODELS:
         close = difflib.get_close_matches(str(model), list(MODELS), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ValueError(f"unknown model {model!r}{hint}; models are: {', '.join(MODELS)}")
+        raise SettingError(
+            f"unknown model {model!r}{hint}; models are: {', '.join(MODELS)}",
+            setting="model",
+            value=model,
+            allowed=", ".join(map(repr, MODELS)),
+        )
     return MODELS[model]
 
 
@@ -221,17 +227,20 @@ def check_weights_file(path: str) -> Path:
     """Raise a clear error unless ``path`` names a readable, non-empty HDF5 file."""
     file = Path(path).expanduser()
     if not file.exists():
-        raise FileNotFoundError(
-            f"weights file not found: {path} (use weights='imagenet', None or an existing file)"
+        raise WeightsNotFoundError(
+            f"weights file not found: {path} (give an existing file, 'imagenet' or no weights)",
+            path=str(path),
         )
     if not file.is_file():
-        raise ValueError(f"weights path {path} is not a file")
+        raise WeightsError(f"weights path {path} is not a file", path=str(path))
     if not str(file).endswith(".h5"):
-        raise ValueError(f"weights file {path} must end in .weights.h5 or .h5")
+        raise WeightsError(f"weights file {path} must end in .weights.h5 or .h5", path=str(path))
     with open(file, "rb") as handle:
         signature = handle.read(8)
     if signature != b"\x89HDF\r\n\x1a\n":
-        raise ValueError(f"weights file {path} is not an HDF5 weights file (wrong signature)")
+        raise WeightsError(
+            f"weights file {path} is not an HDF5 weights file (wrong signature)", path=str(path)
+        )
     return file
 
 
@@ -255,10 +264,11 @@ def _build(spec: ModelSpec, weights: str | None, top: bool = False) -> keras.Mod
                 try:
                     return spec.builder(include_top=False, weights="imagenet")
                 except Exception as error:
-                    raise ValueError(
+                    raise WeightsError(
                         f"could not get the ImageNet weights of {spec.name} ({error}); "
                         "pass weights=PATH to a weights file, or set PYDREAM_WEIGHTS_DIR to a "
-                        "folder holding one"
+                        "folder holding one",
+                        path="imagenet",
                     ) from None
             weights = local_file
         model = spec.builder(include_top=False, weights=None)
@@ -303,9 +313,10 @@ def _load_top_model(spec: ModelSpec, weights: str | None) -> keras.Model:
                     include_top=True, weights="imagenet", classifier_activation=None
                 )
             except Exception as error:
-                raise ValueError(
+                raise WeightsError(
                     f"could not get the ImageNet weights of {spec.name} with its classification "
-                    f"top ({error}); pass weights=PATH to a weights file of the whole model"
+                    f"top ({error}); pass weights=PATH to a weights file of the whole model",
+                    path="imagenet",
                 ) from None
         weights = local_file
     model = spec.builder(include_top=True, weights=None, classifier_activation=None)
@@ -316,10 +327,11 @@ def _load_top_model(spec: ModelSpec, weights: str | None) -> keras.Model:
         _load_weights_strictly(model, file, spec.name)
     except ValueError:
         if _fits_headless(spec, file):
-            raise ValueError(
+            raise WeightsError(
                 f"weights file {file} has no classification top (it holds {spec.name} without "
                 "its top, include_top=False): class objectives such as 'predictions:207' need "
-                "the weights of the whole model, e.g. weights='imagenet'"
+                "the weights of the whole model, e.g. weights='imagenet'",
+                path=str(weights),
             ) from None
         raise
     return model
@@ -363,12 +375,15 @@ def _load_weights_strictly(model: keras.Model, file: Path, model_name: str) -> N
             model.load_weights(str(file))
         except Exception as error:
             reason = describe_weights_error(model, str(error))
-            raise ValueError(f"weights file {file} does not fit {model_name}: {reason}") from None
+            raise WeightsError(
+                f"weights file {file} does not fit {model_name}: {reason}", path=str(file)
+            ) from None
     for warning in caught:
         message = str(warning.message)
         if "skipping" in message.lower() or "retain" in message.lower():
-            raise ValueError(
-                f"weights file {file} does not fit {model_name}: {message.splitlines()[0]}"
+            raise WeightsError(
+                f"weights file {file} does not fit {model_name}: {message.splitlines()[0]}",
+                path=str(file),
             )
         warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
 
@@ -476,8 +491,19 @@ def list_layers(model: Any = "inception_v3", *, all_layers: bool = False) -> lis
     return [name for name in names if pattern.match(name)]
 
 
+def _close_layer_names(name: str, shown: Sequence[str], available: Sequence[str]) -> list[str]:
+    """Up to three layer names close to ``name``: among ``shown`` first, else among all."""
+    return difflib.get_close_matches(name, list(shown), n=3) or difflib.get_close_matches(
+        name, list(available), n=3
+    )
+
+
 def check_layer_names(model: Any, layers: Sequence[str], available: Sequence[str]) -> None:
-    """Raise a ``ValueError`` naming every unknown layer, the valid ones and the nearest."""
+    """Raise a ``LayerError`` naming every unknown layer, the valid ones and the nearest.
+
+    The error's ``layer`` (and ``value``) is the first unknown name, ``suggestions`` the
+    names close to it (the message suggests one for each unknown name).
+    """
     known = set(available)
     unknown = [name for name in layers if name not in known]
     if not unknown:
@@ -485,16 +511,20 @@ def check_layer_names(model: Any, layers: Sequence[str], available: Sequence[str
     shown = list_layers(model)
     described = []
     for name in unknown:
-        close = difflib.get_close_matches(name, shown, n=1) or difflib.get_close_matches(
-            name, list(available), n=1
-        )
+        close = _close_layer_names(name, shown, available)
         described.append(f"{name!r} (did you mean {close[0]!r}?)" if close else repr(name))
     noun = "layer" if len(unknown) == 1 else "layers"
     name = get_spec(model).name
-    classes = " and classes as 'predictions:N'" if isinstance(model, str) else ""
-    raise ValueError(
+    classes = ", and classes as 'predictions:N'" if isinstance(model, str) else ""
+    raise LayerError(
         f"unknown {noun} {', '.join(described)} for {name}; valid layers: {', '.join(shown)} "
-        f"(or any name from list_layers({name!r}, all_layers=True){classes})"
+        f"(or any other layer of the network, as list_layers lists them with all_layers{classes})",
+        setting="layers",
+        value=unknown[0],
+        allowed=", ".join(shown),
+        layer=unknown[0],
+        model=name,
+        suggestions=_close_layer_names(unknown[0], shown, available),
     )
 
 
