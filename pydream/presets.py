@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
+from .errors import PresetError
 from .settings import SETTING_NAMES, Default, DreamSettings
 
 _PRESETS: dict[str, dict[str, Any]] = {
@@ -86,9 +87,17 @@ presets: Mapping[str, Mapping[str, Any]] = MappingProxyType(
 
 
 def preset_settings(name: str) -> dict[str, Any]:
-    """Return a fresh copy of a preset's settings, or raise ``ValueError`` listing the names."""
+    """Return a fresh copy of a preset's settings, or raise ``PresetError`` (a
+    ``ValueError``) listing the names."""
     if not isinstance(name, str) or name not in _PRESETS:
-        raise ValueError(f"unknown preset {name!r}; presets are: {', '.join(_PRESETS)}")
+        raise PresetError(
+            f"unknown preset {name!r}; presets are: {', '.join(_PRESETS)}",
+            setting="preset",
+            value=name,
+            allowed=", ".join(map(repr, _PRESETS)),
+            preset=name,
+            presets=list(_PRESETS),
+        )
     settings = dict(_PRESETS[name])
     settings["layers"] = dict(settings["layers"])
     return settings
