@@ -272,7 +272,7 @@ class Dreamer:
                 image,
                 rounds=settings.iterations,
                 evaluations=settings.lbfgs_evaluations,
-                jitter=settings.jitter * scale,
+                jitter=settings.lbfgs_noise * scale,
                 max_loss=settings.max_loss,
                 rng=rng,
                 on_step=on_step,
