@@ -9,6 +9,7 @@ picture that fails in such a line, goes on with the others, and exits 1 when any
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import warnings
 from collections.abc import Sequence
@@ -142,7 +143,8 @@ def describe_default(spec: Setting) -> str:
 def setting_option(spec: Setting) -> dict[str, Any]:
     """The ``add_argument`` keywords of a setting's option, derived from its declaration."""
     only = "" if len(spec.optimizers) > 1 else f"{spec.optimizers[0]} only; "
-    help_text = f"{spec.help} ({only}default: {describe_default(spec)})".replace("%", "%%")
+    described = re.sub(r"\bNone\b", "none", spec.help)  # the command line's spelling
+    help_text = f"{described} ({only}default: {describe_default(spec)})".replace("%", "%%")
     option: dict[str, Any] = {"dest": spec.name, "help": help_text}
     if spec.kind == "flag":
         option["action"] = "store_true"

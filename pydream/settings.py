@@ -16,8 +16,10 @@ and the R package (``scripts/generate-r``) follow.
 from __future__ import annotations
 
 import dataclasses
+import inspect
+import textwrap
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .checks import (
@@ -233,7 +235,7 @@ class DreamSettings:
     weights: str | None = setting(
         "imagenet", kind="weights", group="network", allow_none=True, engine="value",
         metavar="imagenet|none|PATH",
-        help="imagenet, none (an untrained network) or a weights file",
+        help="imagenet, None (an untrained network) or a weights file",
     )
     step: float = setting(
         0.01, kind="number", group="optimiser", minimum=0.0, optimizers=ASCENT_ONLY,
@@ -253,7 +255,7 @@ class DreamSettings:
     )
     max_loss: float | None = setting(
         15.0, kind="number", group="schedule", allow_none=True, metavar="F|none",
-        help="stop an octave before a step whose loss is above this; none never stops",
+        help="stop an octave before a step whose loss is above this; None never stops",
     )
     loss: str = setting(
         "l2", kind="choice", group="objective", choices=LOSSES, engine="value",
@@ -279,7 +281,7 @@ class DreamSettings:
     )
     seed: int | None = setting(
         None, kind="whole", group="optimiser", minimum=0, maximum=MAX_WHOLE, allow_none=True,
-        help="seed of the random jitter and noise (none: a fresh seed each run)",
+        help="seed of the random jitter and noise (None: a fresh seed each run)",
     )
     learning_phase: int = setting(
         0, kind="whole", group="network", minimum=0, maximum=1, engine="value",
@@ -288,13 +290,13 @@ class DreamSettings:
     tile_size: int | str | None = setting(
         "auto", kind="tile_size", group="tiling", allow_none=True, optimizers=ASCENT_ONLY,
         inert=("auto", None), metavar="auto|none|PIXELS",
-        help="auto: tile only when the dream would not fit memory_budget; none: never; a number: "
+        help="auto: tile only when the dream would not fit memory_budget; None: never; a number: "
         "tiles of at most that many pixels a side",
     )
     memory_budget: float | None = setting(
         None, kind="number", group="tiling", maximum=MAX_MEMORY_BUDGET, strictly_above=0.0,
         allow_none=True, metavar="GB",
-        help="gigabytes a dream may use with tile_size auto (none: 60% of the free memory)",
+        help="gigabytes a dream may use with tile_size auto (None: 60% of the free memory)",
     )
     precision: str = setting(
         "float32", kind="choice", group="network", choices=PRECISIONS, engine="value",
@@ -558,6 +560,46 @@ def call_arguments(run_options: tuple[str, ...] = tuple(RUN_OPTIONS)) -> list[Se
         anchor = next(index for index, spec in enumerate(ordered) if spec.name == option.after)
         ordered.insert(anchor + 1, option)
     return ordered
+
+
+def settings_parameters(
+    function: str,
+    names: Sequence[str] | None = None,
+    run_options: Sequence[str] = (),
+) -> list[inspect.Parameter]:
+    """Keyword-only parameters for ``function``'s settings, in ``deep_dream``'s order.
+
+    ``names`` limits them to some settings (default: all but ``layers``); ``run_options``
+    adds those run options. Defaults are the schema's, or ``FUNCTION_DEFAULTS[function]``'s;
+    a setting's default is wrapped in ``Default`` (so a preset may replace it).
+    """
+    overrides = FUNCTION_DEFAULTS.get(function, {})
+    chosen = [name for name in SETTINGS if name != "layers"] if names is None else list(names)
+    parameters = []
+    for spec in call_arguments(tuple(run_options)):
+        if spec.name not in chosen and spec.name not in run_options:
+            continue
+        default = overrides.get(spec.name, spec.default)
+        if spec.name in SETTINGS:
+            default = Default(default)
+        parameters.append(
+            inspect.Parameter(spec.name, inspect.Parameter.KEYWORD_ONLY, default=default)
+        )
+    return parameters
+
+
+def settings_docs(names: Sequence[str] | None = None, indent: str = "        ") -> str:
+    """Google-style ``Args`` lines for the settings ``names`` (default: all but ``layers``),
+    from their declared help."""
+    chosen = [name for name in SETTINGS if name != "layers"] if names is None else names
+    lines = []
+    for name in chosen:
+        spec = SETTINGS[name]
+        only = "" if len(spec.optimizers) > 1 else f" ({spec.optimizers[0]} only)"
+        text = f"{name}: {spec.help}{only}; default {spec.default!r}."
+        lines.extend(textwrap.wrap(text, 96 - len(indent), initial_indent=indent,
+                                   subsequent_indent=indent + "    "))  # fmt: skip
+    return "\n".join(lines)
 
 
 def check_optimizer_settings(settings: DreamSettings, given: Mapping[str, Any]) -> None:
