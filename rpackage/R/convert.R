@@ -74,16 +74,19 @@ call_pydream <- function(name, args = list(), kwargs = list(), call = NULL) {
   result <- bridge$call(name, unname(args), as_py_kwargs(kwargs))
   ok <- reticulate::py_to_r(result$get("ok"))
   for (text in python_strings(result$get("notes"))) {
-    signal_note(r_terms(text))
+    signal_note(text)
   }
   for (text in python_strings(result$get("warnings"))) {
-    warning(r_terms(text), call. = FALSE)
+    warning(text, call. = FALSE)
   }
   if (!isTRUE(ok)) {
     abort_python(
       type = reticulate::py_to_r(result$get("type")),
       message = reticulate::py_to_r(result$get("message")),
-      call = call
+      call = call,
+      chain = python_strings(result$get("chain", list())),
+      builtins = python_strings(result$get("builtins", list())),
+      fields = from_python(result$get("fields", reticulate::dict()))
     )
   }
   from_python(result$get("value"))

@@ -8,18 +8,35 @@ abort_argument <- function(message, call = NULL) {
   ))
 }
 
-# A Python exception (its type name and message) -> an R error with advice, on one line.
+# A Python exception -> an R error with advice, on one line.
 #
-# The engine reports bad input with ValueError, TypeError, FileNotFoundError or
-# MemoryBudgetError and a one-line message that names the setting; those are shown as they
-# are, in R terms. Anything else is unexpected and says where to find the Python traceback.
-abort_python <- function(type, message, call = NULL) {
+# `type` is the exception's class name and `message` its message; for the engine's typed
+# errors (see pydream/errors.py and error_facts() in the bridge), `chain` names its classes
+# from its own up to "PydreamError", `builtins` the built-in exception classes it also is
+# (such as "ValueError", "TypeError", "FileNotFoundError") and `fields` the facts it
+# carries (a named list). The R classes are derived from those names, most specific
+# first: an unknown layer is c("deepdream_layer_error", "deepdream_setting_error",
+# "deepdream_pydream_error", "deepdream_value_error", "deepdream_type_error",
+# "deepdream_python_error", "deepdream_error", "error", "condition"). The fields become
+# elements of the condition (`cnd$setting`, `cnd$path`, `cnd$suggestions`, ...).
+#
+# The message is the engine's, as it is (on one line). The engine's typed errors, and the
+# ValueError, TypeError, FileNotFoundError, ... it raises about bad input, are shown as they
+# are; anything else is unexpected and says where to find the Python traceback. Advice is
+# chosen by class, never by the message's text.
+abort_python <- function(type, message, call = NULL, chain = character(),
+                         builtins = character(), fields = list()) {
   message <- trimws(message %||% "")
-  user_error <- type %in% c("ValueError", "TypeError", "FileNotFoundError", "KeyError",
-                            "IsADirectoryError", "FileExistsError", "PermissionError",
-                            "MemoryBudgetError")
-  text <- one_line(r_terms(message))
-  advice <- advice_for(type, message)
+  chain <- as.character(unlist(chain))
+  builtins <- as.character(unlist(builtins))
+  fields <- simplify_fields(fields)
+  classes <- paste0("deepdream_", unique(snake_case(c(type, chain, builtins))))
+  user_error <- length(chain) > 0L || type %in% c(
+    "ValueError", "TypeError", "FileNotFoundError", "KeyError", "IsADirectoryError",
+    "FileExistsError", "PermissionError", "MemoryBudgetError"
+  )
+  text <- one_line(message)
+  advice <- advice_for(classes, fields)
   if (!user_error) {
     text <- paste0(type, ": ", text)
     advice <- c(advice, paste0(
@@ -30,11 +47,32 @@ abort_python <- function(type, message, call = NULL) {
   if (length(advice)) {
     text <- paste(sentence_end(text), paste(advice, collapse = " "))
   }
+  reserved <- c("message", "call", "python_type", "python_message", "python_classes")
+  fields <- fields[!names(fields) %in% reserved]
   stop(structure(
-    class = c(paste0("deepdream_", snake_case(type)), "deepdream_python_error",
-              "deepdream_error", "error", "condition"),
-    list(message = text, call = call, python_type = type, python_message = message)
+    class = c(classes, "deepdream_python_error", "deepdream_error", "error", "condition"),
+    c(list(message = text, call = call, python_type = type, python_message = message,
+           python_classes = unique(c(type, chain, builtins))),
+      fields)
   ))
+}
+
+# The fields of a typed error as R values: a list of single strings, numbers or logicals
+# of one type (such as `suggestions`) becomes a vector; NULL stays NULL.
+simplify_fields <- function(fields) {
+  if (!length(fields)) {
+    return(list())
+  }
+  lapply(fields, function(value) {
+    if (is.list(value) && length(value) && is.null(names(value)) &&
+        all(vapply(value, function(x) is.atomic(x) && length(x) == 1L, logical(1)))) {
+      kinds <- unique(vapply(value, typeof, character(1)))
+      if (length(kinds) == 1L) {
+        return(unlist(value))
+      }
+    }
+    if (is.list(value) && !length(value)) character() else value
+  })
 }
 
 # Line breaks (and the spaces around them) -> one space.
@@ -47,37 +85,25 @@ sentence_end <- function(text) {
   if (grepl("[.!?]$", text)) text else paste0(text, ".")
 }
 
-# Python spellings in engine messages -> R spellings.
-r_terms <- function(message) {
-  message <- gsub("\\bNone\\b", "NULL", message)
-  message <- gsub("\\bTrue\\b", "TRUE", message)
-  message <- gsub("\\bFalse\\b", "FALSE", message)
-  message <- gsub("\\{'([A-Za-z0-9_]+)': ([^}]+)\\}", "list(\\1 = \\2)", message)
-  # keyword arguments: precision='bfloat16' -> precision = "bfloat16", overwrite=TRUE ->
-  # overwrite = TRUE
-  message <- gsub("\\b([a-z_][a-z0-9_]*)='([^']*)'", "\\1 = \"\\2\"", message)
-  message <- gsub("\\b([a-z_][a-z0-9_]*)=(TRUE|FALSE|NULL|-?[0-9])", "\\1 = \\2", message)
-  # the command line's spelling of an option, e.g. " (--overwrite)"
-  message <- gsub(" \\(--[a-z][a-z-]*\\)", "", message)
-  message
-}
-
-advice_for <- function(type, message) {
+# What to do next, by the error's R classes (see abort_python()) and fields.
+advice_for <- function(classes, fields = list()) {
   advice <- character()
-  if (type == "FileNotFoundError") {
+  if ("deepdream_file_not_found_error" %in% classes) {
     advice <- c(advice, paste0(
       "Relative paths are taken from the working directory, ", getwd(), "."
     ))
   }
-  if (grepl("unknown layer", message, fixed = TRUE) &&
-      !grepl("list_layers", message, fixed = TRUE)) {
-    advice <- c(advice, "`list_layers()` lists the layers a model has.")
+  if ("deepdream_layer_error" %in% classes) {
+    model <- fields[["model"]]
+    model <- if (is.character(model) && length(model) == 1L) model else "the model"
+    advice <- c(advice, paste0(
+      "`list_layers(model, all_layers = TRUE)` lists every layer of ", model, "."
+    ))
   }
-  if (grepl("unknown preset", message, fixed = TRUE)) {
+  if ("deepdream_preset_error" %in% classes) {
     advice <- c(advice, "`dream_presets()` shows the presets and what they set.")
   }
-  if (grepl("imagenet", message, ignore.case = TRUE) &&
-      grepl("download|fetch|URL|connect", message, ignore.case = TRUE)) {
+  if ("deepdream_weights_error" %in% classes && identical(fields[["path"]], "imagenet")) {
     advice <- c(advice, paste0(
       "Without internet access, pass `weights =` the path of a weights file, ",
       "or `weights = NULL` for an untrained network."
@@ -86,7 +112,9 @@ advice_for <- function(type, message) {
   advice
 }
 
+# Python class names -> snake case: "LayerError" -> "layer_error", "OSError" -> "os_error".
 snake_case <- function(x) {
+  x <- gsub("([A-Z]+)([A-Z][a-z])", "\\1_\\2", x)
   tolower(gsub("([a-z0-9])([A-Z])", "\\1_\\2", x))
 }
 

@@ -3,8 +3,9 @@
 Arrays cross between the languages as flat column-major (Fortran order) lists plus a shape.
 That route works with every reticulate version, including those that do not understand
 NumPy 2 arrays (Debian 12's reticulate 1.28 leaves them as Python objects and refuses to
-turn R arrays into them). Errors come back as values (type and message), so that R can raise a
-clean R error without a Python traceback.
+turn R arrays into them). Errors come back as values (type, message and, for the engine's
+typed errors, their classes and fields), so that R can raise a clean R error of matching
+classes without a Python traceback.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ from pydream.engine.dream import resolve_settings
 from pydream.settings import SETTING_NAMES
 
 _last_error: dict[str, str] = {}
+
+try:  # an older engine has no typed errors: nothing is then a PydreamError
+    from pydream.errors import PydreamError
+except ImportError:  # pragma: no cover - older engines
+    PydreamError = type("NoPydreamError", (Exception,), {})  # type: ignore[assignment,misc]
 
 # The engine's notices (an older engine has none: nothing is then a notice).
 _NOTICE: type[Warning] = getattr(pydream, "DreamNotice", type("NoNotice", (Warning,), {}))
@@ -86,11 +92,52 @@ def r_callback(function: Any) -> Any:
     return callback
 
 
+def error_facts(error: BaseException) -> dict[str, Any]:
+    """What R needs to know of an error beside its message.
+
+    Returns:
+        ``{"chain": [...], "builtins": [...], "fields": {...}}``: ``chain`` the names of the
+        engine's error classes from the error's own up to ``PydreamError`` (empty for any
+        other error), ``builtins`` the built-in exception classes it is (``ValueError``,
+        ``TypeError``, ``FileNotFoundError``, ``OSError``, ..., without ``Exception``), and
+        ``fields`` the typed error's ``fields()`` as ``to_r`` gives them (values that are
+        not plain data become their ``repr``).
+    """
+    classes = type(error).__mro__
+    chain = [kind.__name__ for kind in classes if issubclass(kind, PydreamError)]
+    builtins = [
+        kind.__name__
+        for kind in classes
+        if kind.__module__ == "builtins" and kind not in (BaseException, Exception, object)
+    ]
+    fields = error.fields() if isinstance(error, PydreamError) else {}
+    return {
+        "chain": chain,
+        "builtins": builtins,
+        "fields": {name: to_r(_plain(value)) for name, value in fields.items()},
+    }
+
+
+def _plain(value: Any) -> Any:
+    """``value`` if R can read it as data (numbers, strings, arrays, lists and dicts of
+    them), else its ``repr``."""
+    if value is None or isinstance(value, (bool, int, float, str, np.ndarray, np.generic)):
+        return value
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    return repr(value)
+
+
 def call(name: str, args: Any = None, kwargs: Any = None) -> dict[str, Any]:
     """Call ``pydream.<name>(*args, **kwargs)``.
 
     Returns ``{"ok": True, "value": ..., "warnings": [...], "notes": [...]}`` or, when it
-    raised, ``{"ok": False, "type": ..., "message": ..., "warnings": [...], "notes": [...]}``.
+    raised, ``{"ok": False, "type": ..., "message": ..., "chain": [...], "builtins": [...],
+    "fields": {...}, "warnings": [...], "notes": [...]}`` (see ``error_facts``).
     ``notes`` are the texts of the engine's ``DreamNotice`` warnings (decisions it made for
     the user, such as tiling), which R shows as messages; ``warnings`` the texts of its
     other ``UserWarning``s, which R shows as warnings.
@@ -111,6 +158,7 @@ def call(name: str, args: Any = None, kwargs: Any = None) -> dict[str, Any]:
                 "ok": False,
                 "type": type(error).__name__,
                 "message": str(error),
+                **error_facts(error),
                 "warnings": _messages(caught),
                 "notes": _notes(caught),
             }

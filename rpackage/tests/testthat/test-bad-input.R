@@ -54,7 +54,7 @@ write_png_header <- function(path, width, height) {
 }
 
 # Run `code` (lazily), expect an error matching `regexp` and check that it was clean:
-# one line in R terms, the input file unchanged and no new file in `folders`.
+# one line without Python's traceback, the input file unchanged and no new file in `folders`.
 expect_clean_failure <- function(code, regexp, input, folders) {
   before_md5 <- if (file.exists(input)) unname(tools::md5sum(input))
   before_files <- lapply(folders, list.files, all.files = TRUE, recursive = TRUE)
@@ -151,6 +151,9 @@ test_that("unreadable pictures are R errors that say what is wrong with the file
     expect_true(file.exists(input))
     err <- expect_clean_failure(dream_into(input, folders), case$regexp, input, folders)
     expect_s3_class(err, "deepdream_value_error")
+    expect_s3_class(err, "deepdream_image_error")
+    expect_identical(err$path, input)
+    expect_identical(err$role, "image")
   }
 })
 
@@ -168,7 +171,7 @@ test_that("a PNG header claiming 60000 x 60000 pixels is refused, not decoded", 
                        input, folders)
 })
 
-test_that("bad layers, weights and output are R errors from the engine, in R terms", {
+test_that("bad layers, weights and output are R errors from the engine, with R advice", {
   skip_if_no_pydream()
   skip_if_not_installed("png")
 
@@ -176,22 +179,27 @@ test_that("bad layers, weights and output are R errors from the engine, in R ter
   input <- write_test_png(file.path(folders[["input"]], "photo.png"))
   err <- expect_clean_failure(dream_into(input, folders, layers = list(mixed27 = 1)),
                               "unknown layer 'mixed27'.*mixed10", input, folders)
+  expect_s3_class(err, "deepdream_layer_error")
   expect_match(conditionMessage(err), "all_layers = TRUE", fixed = TRUE)
 
   folders <- bad_input_folders()
   input <- write_test_png(file.path(folders[["input"]], "photo.png"))
   weights <- file.path(folders[["input"]], "x.weights.h5")
   writeLines("these are not weights", weights)
-  expect_clean_failure(dream_into(input, folders, weights = weights),
-                       "weights file .*x[.]weights[.]h5 is not an HDF5 weights file",
-                       input, folders)
+  err <- expect_clean_failure(dream_into(input, folders, weights = weights),
+                              "weights file .*x[.]weights[.]h5 is not an HDF5 weights file",
+                              input, folders)
+  expect_s3_class(err, "deepdream_weights_error")
+  expect_identical(err$path, weights)
   expect_identical(readLines(weights), "these are not weights")
 
   folders <- bad_input_folders()
   input <- write_test_png(file.path(folders[["input"]], "photo.png"))
   err <- expect_clean_failure(dream_into(input, folders, output = input),
-                              "is the input file.*overwrite = TRUE", input, folders)
+                              "is the input file.*turn overwrite on", input, folders)
   expect_false(grepl("--overwrite", conditionMessage(err), fixed = TRUE))
+  expect_s3_class(err, "deepdream_output_error")
+  expect_identical(err$path, input)
 
   folders <- bad_input_folders()
   input <- write_test_png(file.path(folders[["input"]], "photo.png"))
@@ -210,6 +218,8 @@ test_that("a memory budget too small even for tiles is an R error that gives the
   )
   expect_s3_class(err, "deepdream_memory_budget_error")
   expect_match(conditionMessage(err), "[0-9.]+ (GB|MB)")
-  expect_match(conditionMessage(err), "precision = \"bfloat16\"", fixed = TRUE)
+  expect_match(conditionMessage(err), "precision \"bfloat16\"", fixed = TRUE)
   expect_false(grepl("MemoryBudgetError", conditionMessage(err), fixed = TRUE))
+  expect_true(is.numeric(err$needed) && is.numeric(err$budget))
+  expect_gt(err$needed, err$budget)
 })
