@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import socket
+import time
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +13,8 @@ from PIL import Image
 
 import pydream
 from pydream.cli import main
+from pydream.errors import SettingError
+from pydream.run import workers
 from pydream.run.batch import BatchFailure, dream_batch, output_name
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -190,9 +194,9 @@ def test_a_ray_batch_writes_the_same_pictures(tiny_models, tmp_path):
     for index in range(2):
         picture(tmp_path / "in" / f"p{index}.png", index)
     here = dream_batch(tmp_path / "in", tmp_path / "here", **SMALL)
-    ray.init(
+    workers.start_local_ray(  # on the loopback only, as the batch's own runtime
+        ray,
         num_cpus=1,
-        include_dashboard=False,
         log_to_driver=False,
         runtime_env={
             "worker_process_setup_hook": "tests.conftest.register_tiny_models",
@@ -211,3 +215,36 @@ def test_a_ray_batch_writes_the_same_pictures(tiny_models, tmp_path):
             np.asarray(Image.open(tmp_path / "here" / name)),
             np.asarray(Image.open(tmp_path / "ray" / name)),
         )
+
+
+def free_loopback_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens at (bound, then closed)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_ray_address_nobody_listens_at_fails_fast_and_makes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(workers, "ray_installed", lambda: True)  # Ray itself is not needed
+    picture(tmp_path / "in" / "a.png")
+    address = f"127.0.0.1:{free_loopback_port()}"
+    began = time.monotonic()
+    with pytest.raises(SettingError) as caught:
+        dream_batch(tmp_path / "in", tmp_path / "out", ray=address, **SMALL)
+    assert time.monotonic() - began < 10
+    assert caught.value.setting == "ray" and caught.value.value == address
+    assert f"nothing listens at {address}" in str(caught.value)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["in"]
+
+
+def test_the_command_says_so_in_one_line_and_exits_2(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(workers, "ray_installed", lambda: True)
+    picture(tmp_path / "in" / "a.png")
+    address = f"127.0.0.1:{free_loopback_port()}"
+    began = time.monotonic()
+    arguments = ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--ray", address]
+    assert main([*arguments, *SMALL_OPTIONS]) == 2
+    assert time.monotonic() - began < 10
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"pydream: error: cannot reach Ray at {address}")
+    assert "ray start --head" in lines[0] and not (tmp_path / "out").exists()

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
+import os
+import socket
+import time
 import types
 from pathlib import Path
 
@@ -9,6 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from pydream.errors import SettingError
 from pydream.presets import resolve_settings
 from pydream.run import workers
 from pydream.run.batch import BatchFailure, dream_batch
@@ -197,3 +203,190 @@ def test_a_batch_stopped_midway_stops_its_workers_and_leaves_no_partial_files(tm
     left = sorted(path.name for path in (tmp_path / "out").iterdir())
     assert not [name for name in left if name.startswith(".")], left
     assert len(left) < len(jobs)
+
+
+# --- Ray: addresses checked before any work, a local runtime on the loopback only -----------
+
+
+def free_loopback_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens at (bound, then closed)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("head:6380", ("", "head", 6380)),
+        ("  10.1.2.3  ", ("", "10.1.2.3", 6379)),  # Ray's default port for a head
+        ("ray://head:10002", ("ray://", "head", 10002)),
+        ("RAY://head", ("ray://", "head", 10001)),  # Ray Client's default port
+        ("[::1]:7000", ("", "::1", 7000)),
+        ("[::1]", ("", "::1", 6379)),
+        ("fe80::1", ("", "fe80::1", 6379)),
+    ],
+)
+def test_ray_addresses_are_read_as_ray_reads_them(address, expected):
+    assert workers.ray_address_parts(address) == expected
+
+
+@pytest.mark.parametrize("address", ["head:port", "head:0", "head:70000", ":6379", "ray://"])
+def test_a_malformed_ray_address_is_a_setting_error(address):
+    with pytest.raises(SettingError) as caught:
+        workers.ray_address_parts(address)
+    assert caught.value.setting == "ray" and caught.value.value == address
+
+
+def test_a_ray_address_nobody_listens_at_fails_fast_with_what_to_do(monkeypatch):
+    monkeypatch.setattr(workers, "ray_installed", lambda: True)
+    port = free_loopback_port()
+    began = time.monotonic()
+    with pytest.raises(SettingError) as caught:
+        workers.check_ray(f"127.0.0.1:{port}")
+    assert time.monotonic() - began < 10
+    message = str(caught.value)
+    assert f"nothing listens at 127.0.0.1:{port}" in message
+    assert "ray start --head" in message and "\n" not in message
+    assert caught.value.setting == "ray" and caught.value.value == f"127.0.0.1:{port}"
+
+
+def test_a_ray_address_something_listens_at_passes_with_its_port(monkeypatch):
+    monkeypatch.setattr(workers, "ray_installed", lambda: True)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+        assert workers.check_ray(f" 127.0.0.1:{port} ") == f"127.0.0.1:{port}"
+        assert workers.check_ray(f"ray://127.0.0.1:{port}") == f"ray://127.0.0.1:{port}"
+    assert workers.check_ray(None) is None and workers.check_ray("Local") == "local"
+
+
+def test_ray_not_installed_is_said_before_the_address_is_tried(monkeypatch):
+    monkeypatch.setattr(workers, "ray_installed", lambda: False)
+    monkeypatch.setattr(workers, "tcp_refusal", lambda *_: pytest.fail("address tried"))
+    with pytest.raises(ImportError, match=r"pydream-keras\[ray\]"):
+        workers.check_ray("head:6379")
+
+
+class FakeRay:
+    """What ``start_local_ray`` uses of Ray, recording what it was asked."""
+
+    __version__ = "0.0"
+
+    def __init__(self, node: str) -> None:
+        self.options: dict = {}
+        self.variable_at_init: str | None = None
+        self.stopped = False
+        self.util = types.SimpleNamespace(get_node_ip_address=lambda: node)
+        self._private = types.SimpleNamespace(
+            ray_constants=types.SimpleNamespace(ENABLE_RAY_CLUSTER=True)
+        )
+
+    def init(self, **options) -> None:
+        self.options = options
+        self.variable_at_init = os.environ.get(workers.RAY_CLUSTER_VARIABLE)
+        self.cluster_at_init = self._private.ray_constants.ENABLE_RAY_CLUSTER
+
+    def shutdown(self) -> None:
+        self.stopped = True
+
+
+def test_a_local_runtime_is_asked_for_on_the_loopback_and_the_switch_is_put_back(monkeypatch):
+    monkeypatch.delenv(workers.RAY_CLUSTER_VARIABLE, raising=False)
+    ray = FakeRay("127.0.0.1")
+    workers.start_local_ray(ray, num_cpus=1)
+    assert ray.options["address"] == "local" and ray.options["_node_ip_address"] == "127.0.0.1"
+    assert ray.options["include_dashboard"] is False and ray.options["num_cpus"] == 1
+    assert ray.variable_at_init == "0" and ray.cluster_at_init is False
+    assert workers.RAY_CLUSTER_VARIABLE not in os.environ
+    assert ray._private.ray_constants.ENABLE_RAY_CLUSTER is True and not ray.stopped
+
+
+def test_a_local_runtime_that_left_the_loopback_is_stopped_with_an_error():
+    ray = FakeRay("192.0.2.7")
+    with pytest.raises(ValueError, match=r"on 192\.0\.2\.7, not on the loopback"):
+        workers.start_local_ray(ray)
+    assert ray.stopped
+
+
+def socket_address(hex_address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """A /proc/net/tcp{,6} local address (hex, in the kernel's 32-bit words) as an address."""
+    raw = bytes.fromhex(hex_address.split(":")[0])
+    words = b"".join(raw[index : index + 4][::-1] for index in range(0, len(raw), 4))
+    return ipaddress.ip_address(words)
+
+
+def is_loopback(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """127.0.0.0/8, ::1, and 127.x mapped into IPv6 (``::ffff:127.0.0.1``)."""
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
+
+
+def listening_sockets() -> dict[int, ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """inode -> local address of every TCP socket in the LISTEN state (0A), IPv4 and IPv6."""
+    found = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        path = Path(table)
+        for line in path.read_text().splitlines()[1:] if path.is_file() else []:
+            fields = line.split()
+            if fields[3] == "0A":
+                found[int(fields[9])] = socket_address(fields[1])
+    return found
+
+
+def own_process_tree() -> list[int]:
+    """This process and every process started under it (Ray's GCS, raylet, workers)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                stat = (entry / "stat").read_text()
+                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    tree = [os.getpid()]
+    for pid in tree:
+        tree.extend(child for child, parent in parents.items() if parent == pid)
+    return tree
+
+
+def socket_inodes(pids: list[int]) -> set[int]:
+    """The inodes of the sockets these processes hold open."""
+    inodes = set()
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                with contextlib.suppress(OSError):
+                    target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                    if target.startswith("socket:["):
+                        inodes.add(int(target[8:-1]))
+    return inodes
+
+
+def test_proc_addresses_are_decoded():
+    assert socket_address("0100007F:1F90") == ipaddress.ip_address("127.0.0.1")
+    assert socket_address("00000000:0050") == ipaddress.ip_address("0.0.0.0")
+    assert is_loopback(socket_address("0000000000000000FFFF00000100007F:1F90"))
+    assert is_loopback(socket_address("00000000000000000000000001000000:1F90"))  # ::1
+    assert not is_loopback(socket_address("00000000000000000000000000000000:1F90"))  # ::
+    assert not is_loopback(socket_address("020000C0:1F90"))  # 192.0.2.2
+
+
+def test_a_local_ray_runtime_listens_on_the_loopback_only():
+    ray = pytest.importorskip(
+        "ray", reason="Ray is not installed (pip install 'pydream-keras[ray]')"
+    )
+    if not Path("/proc/net/tcp").is_file():
+        pytest.skip("the listening sockets are read from /proc/net/tcp (Linux)")
+    if ray.is_initialized():
+        pytest.skip("a Ray runtime is already running in this process")
+    assert workers.connect_ray(ray, "local")
+    try:
+        worker = ray.remote(num_cpus=0)(lambda: os.getpid()).remote()
+        assert ray.get(worker, timeout=120) != os.getpid()  # a worker process listens too
+        listening = listening_sockets()
+        owned = {inode: listening[inode] for inode in socket_inodes(own_process_tree())
+                 if inode in listening}  # fmt: skip
+    finally:
+        ray.shutdown()
+    assert len(owned) >= 4, owned  # GCS, raylet (2), this driver and the worker
+    assert [str(address) for address in owned.values() if not is_loopback(address)] == []
