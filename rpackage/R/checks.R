@@ -202,10 +202,12 @@ max_layer_index <- 1e6
 # e.g. the blog's LContrib, -> a named list of doubles that reticulate turns into a Python
 # dict. With `allow_schedule`, an unnamed list of such lists (one per octave, smallest
 # first) -> an unnamed list of named lists, which reticulate turns into a list of dicts.
+# An objective (objective_layer(), ...) stands for its named list of key = weight.
 check_layers <- function(layers, name = "layers", allow_null = TRUE, allow_schedule = TRUE) {
   if (is.null(layers) && allow_null) {
     return(NULL)
   }
+  layers <- objective_layers(layers)
   if (allow_schedule && is_layer_schedule(layers)) {
     return(lapply(seq_along(layers), function(i) {
       check_layer_mapping(layers[[i]], sprintf("%s[[%d]]", name, i), allow_schedule = FALSE)
