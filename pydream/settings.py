@@ -235,7 +235,8 @@ class DreamSettings:
     weights: str | None = setting(
         "imagenet", kind="weights", group="network", allow_none=True, engine="value",
         metavar="imagenet|none|PATH",
-        help="imagenet, None (an untrained network) or a weights file",
+        help="imagenet (Keras downloads and caches them), None (an untrained, randomly "
+        "initialised network) or the path of a weights file",
     )
     step: float = setting(
         0.01, kind="number", group="optimiser", minimum=0.0, optimizers=ASCENT_ONLY,
@@ -290,18 +291,22 @@ class DreamSettings:
     tile_size: int | str | None = setting(
         "auto", kind="tile_size", group="tiling", allow_none=True, optimizers=ASCENT_ONLY,
         inert=("auto", None), metavar="auto|none|PIXELS",
-        help="auto: tile only when the dream would not fit memory_budget; None: never; a number: "
-        "tiles of at most that many pixels a side",
+        help="how to split the picture to save memory: auto computes the gradient on tiles only "
+        "when the largest octave would not fit memory_budget, and says so; None never tiles; a "
+        "whole number: tiles of at most that many pixels a side (at least twice the network's "
+        "smallest input, 150 for InceptionV3)",
     )
     memory_budget: float | None = setting(
         None, kind="number", group="tiling", maximum=MAX_MEMORY_BUDGET, strictly_above=0.0,
         allow_none=True, metavar="GB",
-        help="gigabytes a dream may use with tile_size auto (None: 60% of the free memory)",
+        help="gigabytes a dream may use with tile_size auto (None: 60% of the memory free when "
+        "it starts); if even the smallest tiles would not fit, the dream stops before it starts",
     )
     precision: str = setting(
         "float32", kind="choice", group="network", choices=PRECISIONS, engine="value",
         help="the network's compute: float32, bfloat16, float16, or auto (fast and faithful on "
-        "this machine)",
+        "this machine: bfloat16 on CPUs with native bfloat16 and on recent GPUs, float16 on older "
+        "GPUs, float32 elsewhere); the reduced precisions keep the first convolution in float32",
     )
     optimizer: str = setting(
         "ascent", kind="choice", group="optimiser", choices=OPTIMIZERS, engine="value",
