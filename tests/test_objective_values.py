@@ -213,13 +213,15 @@ def test_a_new_kind_of_term_is_one_class_and_one_engine_function(tiny_models, mo
 def test_a_dream_of_the_value_is_the_dream_of_the_dict(tiny_models, photo):
     common = {"model": "tiny", "weights": None, "num_octave": 2, "iterations": 3,
               "border": 0, "max_loss": None, "jitter": 2, "seed": 3}  # fmt: skip
+    value = o.layer("double") * 2 + o.channel("square", 1)
     by_dict = pydream.deep_dream(photo, {"double": 2, "square:1": 1}, **common)
-    engines = list(DEFAULT_DREAMER._engines)
-    by_value = pydream.deep_dream(photo, o.layer("double") * 2 + o.channel("square", 1), **common)
-    assert list(DEFAULT_DREAMER._engines) == engines  # the same cache entry, not a new engine
+    by_value = pydream.deep_dream(photo, value, **common)
     np.testing.assert_array_equal(by_value, by_dict)
     other = pydream.deep_dream(photo, o.layer("double") * 2 + o.channel("square", 0), **common)
     assert not np.array_equal(other, by_dict)  # the comparison can fail
+    # the same cache entry: one engine for both
+    engine = DEFAULT_DREAMER.engine(tiny_settings(layers={"double": 2, "square:1": 1}))
+    assert DEFAULT_DREAMER.engine(tiny_settings(layers=value)) is engine
 
 
 def test_a_class_logit_dream_is_the_dream_of_its_key(tiny_models):
