@@ -28,6 +28,7 @@ from .run.gallery import dream_gallery
 from .settings import DreamSettings
 
 if TYPE_CHECKING:
+    from .engine.cache import clear_caches
     from .engine.dream import (
         Dreamer,
         deep_dream,
@@ -41,6 +42,7 @@ _moved.install()
 
 _ENGINE_EXPORTS = {
     "Dreamer": "engine.dream",
+    "clear_caches": "engine.cache",
     "deep_dream": "engine.dream",
     "deprocess_image": "engine.dream",
     "gradient_ascent": "engine.dream",
@@ -55,6 +57,7 @@ __all__ = [
     "Dreamer",
     "MemoryBudgetError",
     "__version__",
+    "clear_caches",
     "deep_dream",
     "deprocess_image",
     "dream_batch",

@@ -107,17 +107,11 @@ def tiny_models(monkeypatch):
         "tiny_bn",
         models.ModelSpec("tiny_bn", build_batchnorm_model, "tf", 8, r"^(conv|bn|act)$"),
     )
-    models.load_base_model.cache_clear()
-    models.load_inference_model.cache_clear()
-    models._model_layer_names.cache_clear()
-    pydream.dream.DEFAULT_DREAMER._engines.clear()
+    pydream.clear_caches()
     # The registrations live in this process only: batches dream them here, not in workers.
     monkeypatch.setattr(workers, "main_module_can_spawn", lambda: False)
     yield
-    models.load_base_model.cache_clear()
-    models.load_inference_model.cache_clear()
-    models._model_layer_names.cache_clear()
-    pydream.dream.DEFAULT_DREAMER._engines.clear()
+    pydream.clear_caches()
 
 
 @pytest.fixture

@@ -85,7 +85,7 @@ def test_activation_bytes_of_the_tiny_models(tiny_models, monkeypatch):
     monkeypatch.setitem(
         pydream.models.MODELS, "tiny_bn", dataclasses.replace(spec, float32_convolutions=0)
     )
-    pydream.models.load_inference_model.cache_clear()
+    pydream.clear_caches()
     mixed = pydream.models.load_inference_model("tiny_bn", None, "bfloat16")
     act = pydream.models.feature_extractor(mixed, ("act",))
     assert memory.activation_bytes_per_pixel(act) == 12 * 2

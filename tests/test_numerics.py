@@ -264,8 +264,7 @@ def test_a_network_whose_only_convolution_stays_float32_dreams_as_float32(
     np.testing.assert_array_equal(pydream.deep_dream(photo, precision=precision, **common), single)
     spec = models.MODELS["tiny_bn"]
     monkeypatch.setitem(models.MODELS, "tiny_bn", dataclasses.replace(spec, float32_convolutions=0))
-    models.load_inference_model.cache_clear()
-    pydream.dream.DEFAULT_DREAMER._engines.clear()
+    pydream.clear_caches()
     network = models.load_inference_model("tiny_bn", None, precision)
     assert network.get_layer("conv").compute_dtype == precision
     reduced = pydream.deep_dream(photo, precision=precision, **common)

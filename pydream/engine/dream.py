@@ -1,12 +1,15 @@
-"""The dream itself: settings in, octaves walked smallest first, a picture out."""
+"""The dream itself: settings in, octaves walked smallest first, a picture out.
+
+The API layer: ``deep_dream`` and ``Dreamer`` read the picture, write the files and show the
+progress; ``loop.dream_array`` dreams on arrays, ``cache.EngineCache`` builds and keeps the
+engines, ``plan`` fits a dream in memory.
+"""
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import dataclasses
 import warnings
-import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,47 +19,19 @@ from tqdm.auto import tqdm
 
 from ..media.images import check_folder_writable, check_output_path, load_image, save_image
 from ..nets import backend
-from ..nets.models import (
-    ModelSpec,
-    check_layer_names,
-    feature_extractor,
-    get_spec,
-    load_base_model,
-    load_inference_model,
-    model_spec,
-    needs_top,
-)
-from ..objectives import parse_layer_key
+from ..nets.models import get_spec
 from ..presets import DEFAULT_LAYERS, resolve_settings
 from ..settings import Default, DreamSettings
-from .ascent import AscentEngine
-from .features import FeatureObjective, build_terms
-from .gradients import resize_mask
-from .lbfgs import LbfgsEngine
-from .memory import (
-    GB,
-    DreamNotice,
-    MemoryPlan,
-    activation_bytes_per_pixel,
-    announce_tiling,
-    default_budget,
-    network_bytes_per_pixel,
-    plan_memory,
-)
-from .octaves import octave_shapes, reinject_lost_detail, resize_img
+from . import loop, plan
+from .cache import GUIDE_SIZE as GUIDE_SIZE
+from .cache import Engine as Engine
+from .cache import EngineCache, build_engine, register_cache
+from .cache import fit_guide as fit_guide
+from .cache import settings_spec as settings_spec
+from .memory import DreamNotice, MemoryPlan
 
 DreamCallback = Callable[[int, int, float], Any]
 """``callback(octave, step, loss)`` after every step (0-based); returning ``True`` stops."""
-
-Engine = AscentEngine | LbfgsEngine
-
-GUIDE_SIZE = 512
-"""Pixels: a guide picture is seen at most this large on its longer side."""
-
-
-def settings_spec(settings: DreamSettings) -> ModelSpec:
-    """The model entry of ``settings``, with a model object's pre/deprocessing."""
-    return model_spec(settings.model, settings.preprocess, settings.deprocess)
 
 
 def concrete_precision(settings: DreamSettings) -> DreamSettings:
@@ -70,6 +45,7 @@ def concrete_precision(settings: DreamSettings) -> DreamSettings:
 
 
 _ANNOUNCED: set[str] = set()
+register_cache(_ANNOUNCED.clear)
 
 
 def _announce_device(precision: str) -> None:
@@ -80,86 +56,34 @@ def _announce_device(precision: str) -> None:
         warnings.warn(line, DreamNotice, stacklevel=4)
 
 
-def fit_guide(rgb: np.ndarray, largest: int, smallest: int) -> np.ndarray:
-    """A guide picture (H, W, 3) uint8 scaled so its longer side is at most ``largest`` and
-    its shorter side at least ``smallest`` pixels (the aspect ratio kept where both allow)."""
-    from PIL import Image
-
-    height, width = rgb.shape[:2]
-    factor = min(1.0, largest / max(height, width))
-    factor = max(factor, smallest / min(height, width))
-    size = (max(smallest, round(width * factor)), max(smallest, round(height * factor)))
-    if size == (width, height):
-        return rgb
-    return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.BICUBIC))
-
-
 class Dreamer:
     """Builds each model, feature extractor and compiled step once, and reuses them.
 
     The module-level functions share one ``Dreamer``; make your own to hold models apart.
+    Its engines live in an ``EngineCache`` (``cache``); ``pydream.clear_caches()`` empties it.
     """
 
     def __init__(self, max_engines: int = 8) -> None:
-        self.max_engines = max_engines
-        self._engines: collections.OrderedDict[tuple[Any, ...], Engine] = collections.OrderedDict()
-        self._activation_bytes: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
+        self.cache = EngineCache(max_engines, builder=lambda settings: self._build_engine(settings))
+
+    @property
+    def max_engines(self) -> int:
+        """Engines kept at most (least recently used first out)."""
+        return self.cache.max_engines
+
+    @max_engines.setter
+    def max_engines(self, value: int) -> None:
+        self.cache.max_engines = value
 
     def engine(self, settings: DreamSettings) -> Engine:
         """The optimiser for ``settings`` (one layer mapping: see ``for_octave``), built on
         first use."""
-        settings = concrete_precision(settings)
-        key = settings.engine_key()
-        if key in self._engines:
-            self._engines.move_to_end(key)
-            return self._engines[key]
-        engine = self._build_engine(settings)
-        self._engines[key] = engine
-        while len(self._engines) > self.max_engines:
-            self._engines.popitem(last=False)
-        return engine
+        return self.cache.engine(concrete_precision(settings))
 
     def _build_engine(self, settings: DreamSettings) -> Engine:
         if backend.device_description() != "cpu":
             _announce_device(settings.precision)
-        spec = settings_spec(settings)
-        names = tuple(dict.fromkeys(parse_layer_key(key).layer for key in settings.layers))
-        top = needs_top(settings.model, names)
-        base = load_base_model(settings.model, settings.weights, "float32", top)
-        check_layer_names(settings.model, names, [layer.name for layer in base.layers])
-        load = load_base_model if settings.learning_phase else load_inference_model
-        network = load(settings.model, settings.weights, settings.precision, top)
-        assert not isinstance(settings.layers, tuple)
-        terms, dense_layers = build_terms(settings.layers, network)
-        extractor = feature_extractor(
-            network, tuple(term.layer for term in terms), frozenset(dense_layers)
-        )
-        objective = FeatureObjective(
-            extractor,
-            terms,
-            loss=settings.loss,
-            border=settings.border,
-            learning_phase=settings.learning_phase,
-            dense_layers=dense_layers,
-        )
-        guided = settings.guide is not None
-        if settings.optimizer == "lbfgs":
-            return LbfgsEngine(
-                objective,
-                continuity=settings.continuity,
-                dream_l2=settings.dream_l2,
-                guided=guided,
-            )
-        return AscentEngine(
-            objective,
-            normalize=settings.normalize,
-            clip_range=spec.input_range() if settings.clip else None,
-            lap_levels=settings.lap_levels,
-            smoothing=settings.smoothing,
-            continuity=settings.continuity,
-            dream_l2=settings.dream_l2,
-            guided=guided,
-        )
+        return build_engine(settings)
 
     def octave_engines(self, settings: DreamSettings) -> list[tuple[DreamSettings, Engine]]:
         """The settings and engine of each of the ``num_octave`` octaves, smallest first,
@@ -176,13 +100,7 @@ class Dreamer:
         The guide is seen at most ``GUIDE_SIZE`` pixels on its longer side (and at least the
         model's minimum input on its shorter side).
         """
-        if settings.guide is None:
-            return None
-        engine = self.engine(settings)
-        spec = settings_spec(settings)
-        pixels = fit_guide(settings.guide.rgb, GUIDE_SIZE, spec.min_size)
-        guide = spec.preprocess(pixels)[None]
-        return engine.objective.guide_features(guide)
+        return self.cache.guide_features(concrete_precision(settings))
 
     def memory_plan(
         self, settings: DreamSettings, shape: tuple[int, int], announce: bool = True
@@ -196,54 +114,14 @@ class Dreamer:
         Raises:
             MemoryBudgetError: not even the smallest tile fits the budget.
         """
-        settings = concrete_precision(settings)
-        spec = settings_spec(settings)
-        if isinstance(settings.tile_size, int) and settings.tile_size < 2 * spec.min_size:
-            raise ValueError(
-                f"tile_size must be at least {2 * spec.min_size} for {settings.model} "
-                f"(twice its minimum input of {spec.min_size} pixels), not {settings.tile_size}"
-            )
-        if settings.tile_size != "auto":
-            return None
-        if isinstance(settings.layers, tuple):
-            plans = [
-                self.memory_plan(settings.for_octave(index, len(settings.layers)), shape, False)
-                for index in range(len(settings.layers))
-            ]
-            plan = min(plans, key=lambda plan: plan.tile_size or 1 << 62)  # type: ignore[union-attr]
-            if announce and plan is not None and plan.tile_size is not None:
-                announce_tiling(plan, shape)
-            return plan
-        engine = self.engine(settings)
-        extractor = engine.objective.extractor
-        if extractor not in self._activation_bytes:
-            self._activation_bytes[extractor] = activation_bytes_per_pixel(extractor)
-        per_pixel = network_bytes_per_pixel(
-            self._activation_bytes[extractor], settings.learning_phase
-        )
-        budget = (
-            default_budget() if settings.memory_budget is None else int(settings.memory_budget * GB)
-        )
-        plan = plan_memory(
-            shape,
-            per_pixel,
-            budget,
-            2 * spec.min_size,
-            can_tile=not isinstance(engine, LbfgsEngine),
-        )
-        if announce and plan.tile_size is not None:
-            announce_tiling(plan, shape)
-        return plan
+        return plan.memory_plan(self.cache, concrete_precision(settings), shape, announce)
 
     def tile_size(self, settings: DreamSettings, shape: tuple[int, int]) -> int | None:
         """The tile side for a dream whose largest octave is ``shape``; ``None``: untiled.
 
         With per-octave layers, the smallest tile any of their mappings needs.
         """
-        plan = self.memory_plan(settings, shape)
-        if plan is not None:
-            return plan.tile_size
-        return settings.tile_size if isinstance(settings.tile_size, int) else None
+        return plan.tile_size(self.cache, concrete_precision(settings), shape)
 
     def ascend(
         self,
@@ -264,40 +142,7 @@ class Dreamer:
         engine = self.engine(settings)
         if guides is None and settings.guide is not None:
             guides = self.guide_features(settings)
-        height, width = image.shape[1:3]
-        mask = None if settings.mask is None else resize_mask(settings.mask.values, (height, width))
-        if isinstance(engine, LbfgsEngine):
-            scale = settings_spec(settings).pixel_scale()
-            result = engine.run(
-                image,
-                rounds=settings.iterations,
-                evaluations=settings.lbfgs_evaluations,
-                jitter=settings.lbfgs_noise * scale,
-                max_loss=settings.max_loss,
-                rng=rng,
-                on_step=on_step,
-                mask=mask,
-                guides=guides,
-            )
-        else:
-            result = engine.run(
-                image,
-                iterations=settings.iterations,
-                step=settings.step,
-                max_loss=settings.max_loss,
-                jitter=settings.jitter,
-                tile_size=tile_size,
-                rng=rng,
-                on_step=on_step,
-                mask=mask,
-                guides=guides,
-            )
-        if not np.isfinite(result[0]).all():
-            raise ValueError(
-                "the dream diverged: the image is no longer finite numbers; use a smaller step "
-                f"(step={settings.step:g}) or smaller layer coefficients"
-            )
-        return result
+        return loop.ascend(engine, image, settings, rng, on_step, tile_size, guides)
 
     def dream(
         self,
@@ -314,54 +159,10 @@ class Dreamer:
         loaded = load_image(image)
         output_path = check_output_path(output, loaded.path, overwrite) if output else None
         octave_folder = _octave_folder(save_octaves)
-        spec = settings_spec(settings)
-        scheduled = self.octave_engines(settings)
-        height, width = loaded.rgb.shape[:2]
-        tile_size = self.tile_size(settings, (height, width))
-        shapes = octave_shapes(
-            (height, width), settings.num_octave, settings.octave_scale, spec.min_size
-        )
-        # Octaves too small for the model are left out at the small end: the schedule's
-        # last mappings stay with the finest octaves.
-        octave_settings = scheduled[len(scheduled) - len(shapes) :]
-        guides: dict[Engine, list[Any] | None] = {}
-        for each, engine in octave_settings:
-            if engine not in guides:  # octaves sharing an engine share its guide features
-                guides[engine] = self.guide_features(each)
-        rng = np.random.default_rng(settings.seed)
-        original = spec.preprocess(loaded.rgb)[None]
-        shrunk = resize_img(original, shapes[0])
-        dream = original
-        with _progress_bar(len(shapes) * settings.iterations, progress) as bar:
-            for octave, shape in enumerate(shapes):
-                dream = resize_img(dream, shape)
-                bar.set_description(f"octave {octave + 1}/{len(shapes)} {shape[1]}x{shape[0]}")
-                done = bar.n
-
-                def on_step(step: int, loss: float, octave: int = octave) -> bool:
-                    bar.update(1)
-                    bar.set_postfix(loss=f"{loss:.3g}", refresh=False)
-                    return bool(callback(octave, step, loss)) if callback is not None else False
-
-                current, engine = octave_settings[octave]
-                dream, stopped = self.ascend(
-                    dream, current, rng, on_step, tile_size, guides[engine]
-                )
-                bar.update(done + settings.iterations - bar.n)
-                dream, shrunk = reinject_lost_detail(dream, original, shrunk, shape)
-                if octave_folder is not None:
-                    save_image(
-                        spec.deprocess(dream[0]),
-                        octave_folder / f"octave_{octave + 1}_{shape[1]}x{shape[0]}.png",
-                        metadata=settings.as_dict(),
-                    )
-                if stopped:
-                    full = (height, width)
-                    dream, shrunk = reinject_lost_detail(
-                        resize_img(dream, full), original, shrunk, full
-                    )
-                    break
-        result = spec.deprocess(dream[0])
+        self.octave_engines(settings)  # unknown layers and bad weights fail before any work
+        with _progress_bar(settings.num_octave * settings.iterations, progress) as bar:
+            hooks = _file_and_progress_hooks(settings, bar, callback, octave_folder)
+            result = loop.dream_array(loaded.rgb, concrete_precision(settings), self.cache, hooks)
         if output_path is not None:
             save_image(
                 result,
@@ -371,6 +172,34 @@ class Dreamer:
                 metadata=settings.as_dict(),
             )
         return result
+
+
+def _file_and_progress_hooks(
+    settings: DreamSettings, bar: Any, callback: DreamCallback | None, folder: Path | None
+) -> loop.DreamHooks:
+    """Hooks that move the progress ``bar``, call the user's ``callback`` and save each
+    octave's picture into ``folder`` (with the settings as metadata)."""
+    spec = settings_spec(settings)
+
+    def on_octave_start(octave: int, count: int, shape: tuple[int, int]) -> None:
+        bar.total = count * settings.iterations  # octaves too small for the model left out
+        bar.set_description(f"octave {octave + 1}/{count} {shape[1]}x{shape[0]}")
+
+    def on_step(octave: int, step: int, loss: float) -> bool:
+        bar.update(1)
+        bar.set_postfix(loss=f"{loss:.3g}", refresh=False)
+        return bool(callback(octave, step, loss)) if callback is not None else False
+
+    def on_octave(octave: int, shape: tuple[int, int], dream: np.ndarray) -> None:
+        bar.update((octave + 1) * settings.iterations - bar.n)  # an octave stopped early
+        if folder is not None:
+            save_image(
+                spec.deprocess(dream[0]),
+                folder / f"octave_{octave + 1}_{shape[1]}x{shape[0]}.png",
+                metadata=settings.as_dict(),
+            )
+
+    return loop.DreamHooks(on_step, on_octave_start, on_octave)
 
 
 def _octave_folder(save_octaves: Any) -> Path | None:

@@ -94,7 +94,9 @@ def compile_function(function: Callable[..., Any], signature: Sequence[Any]) -> 
 
     _quiet_retracing_warnings(tf)
     specs = [_tensor_spec(tf, item) for item in signature]
-    return tf.function(function, input_signature=specs, reduce_retracing=True)
+    # No AutoGraph: pydream's compiled functions branch on Python values only, so the graph
+    # is the same, and the first trace skips converting every function it calls.
+    return tf.function(function, input_signature=specs, reduce_retracing=True, autograph=False)
 
 
 class _RetracingFilter(logging.Filter):
@@ -226,6 +228,15 @@ def cpu_has_bfloat16() -> bool:
     except OSError:
         return False
     return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def clear_caches() -> None:
+    """Forget the device facts found so far (the device, the processor's bfloat16)."""
+    for cached in _DEVICE_FACTS:
+        cached.cache_clear()
+
+
+_DEVICE_FACTS = (device_description, cpu_has_bfloat16)
 
 
 def auto_precision() -> str:

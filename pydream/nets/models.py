@@ -2,26 +2,30 @@
 
 Every model is built once per (model, weights, precision) and kept in a small cache, and each
 feature extractor once per set of layers, so that dreaming many pictures pays the build once.
+What is cached for a ``keras.Model`` passed in is held weakly: it leaves with the model.
+``clear_caches`` empties them all.
 """
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import difflib
 import functools
+import inspect
 import os
 import re
 import warnings
 import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import keras
 import numpy as np
 
 from ..errors import LayerError, SettingError, WeightsError, WeightsNotFoundError
-from .folding import fold_batch_norm, set_precision
+from .folding import fold_batch_norm, fold_in_place, set_policies_in_place, set_precision
 
 CAFFE_MEAN_BGR = np.array([103.939, 116.779, 123.68], dtype=np.float32)
 TORCH_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
@@ -156,7 +160,11 @@ def get_spec(model: Any) -> ModelSpec:
     return MODELS[model]
 
 
-@functools.lru_cache(maxsize=16)
+def _own_network(**_: Any) -> keras.Model:
+    """The builder of a ``keras.Model`` passed in: never called, the model is used as it is."""
+    raise TypeError("a keras.Model passed in is used as it is, not built")
+
+
 def custom_spec(network: keras.Model) -> ModelSpec:
     """A registry-like entry for a ``keras.Model`` passed in by the user.
 
@@ -184,9 +192,7 @@ def custom_spec(network: keras.Model) -> ModelSpec:
             f"model {network.name!r} takes only {shape[2]}x{shape[1]} images; a dream needs "
             "any size: build it with input_shape=(None, None, 3) (include_top=False)"
         )
-    return ModelSpec(
-        network.name, lambda **_: network, "tf", CUSTOM_MIN_SIZE, r".", network=network
-    )
+    return ModelSpec(network.name, _own_network, "tf", CUSTOM_MIN_SIZE, r".", network=network)
 
 
 def model_spec(model: Any, preprocess: Any = None, deprocess: Any = None) -> ModelSpec:
@@ -433,32 +439,118 @@ def describe_weights_error(model: keras.Model, message: str) -> str:
     return f"layer {session_name!r} ({kind}{stored}) could not be loaded: {detail}{others}"
 
 
-@functools.lru_cache(maxsize=4)
-def load_base_model(
+Result = TypeVar("Result")
+
+
+class ModelCache(Generic[Result]):
+    """What ``function(model, *arguments)`` returned, kept per model.
+
+    For a registry name: a least-recently-used cache of ``maxsize`` entries. For a
+    ``keras.Model``: entries held by a weak reference to the model, so they leave with it
+    (a result that is the model itself is not kept: it would keep its own key alive).
+    """
+
+    def __init__(self, function: Callable[..., Result], maxsize: int) -> None:
+        self.function = function
+        self.maxsize = maxsize
+        self._signature = inspect.signature(function)
+        self._named: collections.OrderedDict[tuple[Any, ...], Result] = collections.OrderedDict()
+        self._weak: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Result]] = (
+            weakref.WeakKeyDictionary()
+        )
+        functools.update_wrapper(self, function)
+        _MODEL_CACHES.append(self)
+
+    def _key(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+        bound = self._signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return tuple(bound.arguments.values())
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Result:
+        key = self._key(args, kwargs)
+        found = self.cached(*key)
+        if found is not None:
+            return found
+        result = self.function(*key)
+        model, rest = key[0], key[1:]
+        if isinstance(model, keras.Model):
+            if result is not model:
+                self._weak.setdefault(model, {})[rest] = result
+            return result
+        self._named[key] = result
+        while len(self._named) > self.maxsize:
+            self._named.popitem(last=False)
+        return result
+
+    def cached(self, *args: Any, **kwargs: Any) -> Result | None:
+        """The result kept for these arguments, or ``None`` (nothing is built)."""
+        key = self._key(args, kwargs)
+        model = key[0]
+        if isinstance(model, keras.Model):
+            return self._weak.get(model, {}).get(key[1:])
+        if key in self._named:
+            self._named.move_to_end(key)
+            return self._named[key]
+        return None
+
+    def cache_clear(self) -> None:
+        """Forget every result."""
+        self._named.clear()
+        self._weak.clear()
+
+
+_MODEL_CACHES: list[ModelCache[Any]] = []
+
+
+def clear_caches() -> None:
+    """Forget every model, layer list and feature extractor built so far."""
+    for cache in _MODEL_CACHES:
+        cache.cache_clear()
+    _EXTRACTORS.clear()
+
+
+def _load_base_model(
     model: Any, weights: str | None, precision: str = "float32", top: bool = False
 ) -> keras.Model:
-    """Build (once) the headless ``model`` with ``weights``, computing at ``precision``.
-
-    ``top``: with the classification top (see ``_build_with_top``). The reduced precisions
-    are copies of the float32 model (see ``layer_policies``).
-    """
+    """``load_base_model(model, weights, precision="float32", top=False)``: build (once) the
+    headless ``model`` with ``weights``, computing at ``precision`` (Keras dtype policies per
+    layer, see ``layer_policies``). ``top``: with the classification top (see
+    ``_build_with_top``). A reduced precision is a copy of the float32 model where that one is
+    built already, the fresh build itself otherwise."""
     spec = get_spec(model)
     if precision == "float32":
         return _build(spec, weights, top)
-    base = load_base_model(model, weights, "float32", top)
+    base = load_base_model.cached(model, weights, "float32", top)
+    if base is None and spec.network is None:  # nothing to copy from: set a fresh build's
+        fresh = _build(spec, weights, top)
+        policies = layer_policies(fresh, precision, spec.float32_convolutions)
+        return set_policies_in_place(fresh, policies or {})
+    base = base if base is not None else load_base_model(model, weights, "float32", top)
     policies = layer_policies(base, precision, spec.float32_convolutions)
     return set_precision(base, policies or {})
 
 
-@functools.lru_cache(maxsize=4)
-def load_inference_model(
+load_base_model = ModelCache(_load_base_model, maxsize=4)
+
+
+def _load_inference_model(
     model: Any, weights: str | None, precision: str = "float32", top: bool = False
 ) -> keras.Model:
-    """The base model with batch norm folded into its convolutions (``learning_phase=0``),
-    computing at ``precision``: one copy of the float32 model."""
+    """``load_inference_model(model, weights, precision="float32", top=False)``: the model
+    with batch norm folded into its convolutions (``learning_phase=0``), computing at
+    ``precision``. Built once, and folded in place, unless the float32 base model is built
+    already (then it is a folded copy of that one); a ``keras.Model`` passed in is copied, never
+    changed."""
     spec = get_spec(model)
-    base = load_base_model(model, weights, "float32", top)
+    base = load_base_model.cached(model, weights, "float32", top)
+    if base is None and spec.network is None:  # one build, folded in place: no copy
+        fresh = _build(spec, weights, top)
+        return fold_in_place(fresh, layer_policies(fresh, precision, spec.float32_convolutions))
+    base = base if base is not None else load_base_model(model, weights, "float32", top)
     return fold_batch_norm(base, layer_policies(base, precision, spec.float32_convolutions))
+
+
+load_inference_model = ModelCache(_load_inference_model, maxsize=4)
 
 
 def needs_top(model: Any, layer_names: Sequence[str]) -> bool:
@@ -466,13 +558,15 @@ def needs_top(model: Any, layer_names: Sequence[str]) -> bool:
     return isinstance(model, str) and any(name in TOP_LAYERS for name in layer_names)
 
 
-@functools.lru_cache(maxsize=8)
-def _model_layer_names(model: Any) -> tuple[str, ...]:
+def _layer_names(model: Any) -> tuple[str, ...]:
     """Every layer of ``model`` but its input, in network order."""
     network = _build(get_spec(model), None)
     return tuple(
         layer.name for layer in network.layers if not isinstance(layer, keras.layers.InputLayer)
     )
+
+
+_model_layer_names = ModelCache(_layer_names, maxsize=8)
 
 
 def list_layers(model: Any = "inception_v3", *, all_layers: bool = False) -> list[str]:
