@@ -461,7 +461,7 @@ class DreamSettings:
         layers = self.octave_layers(octave, octaves)
         if layers is self.layers:
             return self
-        return dataclasses.replace(self, layers=dict(layers))
+        return dataclasses.replace(self, layers=layers)
 
     def as_dict(self) -> dict[str, Any]:
         """The settings as plain JSON-friendly values (used for PNG metadata)."""
