@@ -110,7 +110,11 @@ def test_image_of_the_wrong_type_is_a_setting_error():
     error = _raised(lambda: load_mask({"a": 1}))
     assert type(error) is SettingError
     assert isinstance(error, TypeError) and isinstance(error, ValueError)
-    assert error.setting == "mask" and error.value == "dict"
+    assert error.fields() == {
+        "setting": "mask",
+        "value": "dict",
+        "allowed": "a file path, a PIL.Image or an array of 0..1 or 0..255 values",
+    }
     _assert_pickles(error)
 
 
@@ -121,10 +125,11 @@ def test_unknown_layer_has_suggestions(tiny_models):
         )
     error = caught.value
     assert type(error) is LayerError and isinstance(error, TypeError)
-    assert error.setting == "layers"
-    assert error.value == error.layer == "sqare"
-    assert error.model == "tiny"
-    assert error.suggestions[0] == "square"
+    fields = error.fields()
+    assert fields["setting"] == "layers"
+    assert fields["value"] == fields["layer"] == "sqare"
+    assert fields["model"] == "tiny"
+    assert fields["suggestions"][0] == "square"
     assert "unknown layer 'sqare' (did you mean 'square'?) for tiny" in str(error)
     assert "all_layers=True" not in str(error)  # no Python spelling: R reads it too
     _assert_pickles(error)
@@ -135,8 +140,9 @@ def test_unknown_preset():
         preset_settings("dreamy")
     error = _raised(lambda: preset_settings("dreamy"))
     assert type(error) is PresetError
-    assert error.setting == "preset" and error.value == error.preset == "dreamy"
-    assert error.presets == list(pydream.presets)
+    fields = error.fields()
+    assert fields["setting"] == "preset" and fields["value"] == fields["preset"] == "dreamy"
+    assert fields["presets"] == list(pydream.presets)
     _assert_pickles(error)
 
 
@@ -189,7 +195,7 @@ def test_failed_write_stays_an_os_error_with_its_errno(tmp_path, monkeypatch):
         images.save_image(np.zeros((4, 4, 3), np.uint8), target)
     error = caught.value
     assert type(error) is OutputWriteError and isinstance(error, OutputError)
-    assert error.errno == errno.ENOSPC and error.path == str(target)
+    assert error.errno == errno.ENOSPC and error.fields()["path"] == str(target)
     _assert_pickles(error)
     assert pickle.loads(pickle.dumps(error)).errno == errno.ENOSPC
 
