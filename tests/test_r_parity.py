@@ -359,7 +359,7 @@ def test_unknown_layer_is_an_r_error_listing_the_valid_ones(
         f"deep_dream({_r_string(small_photo)}, layers = list(mixed27 = 1), weights = NULL, "
         "num_octave = 1L, progress = FALSE)",
     )
-    assert message.startswith("deepdream_value_error: unknown layer 'mixed27'")
+    assert message.startswith("deepdream_layer_error: unknown layer 'mixed27'")
     assert "mixed0" in message and "mixed10" in message
     assert "Traceback" not in message
 
