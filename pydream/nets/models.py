@@ -335,8 +335,8 @@ def _load_top_model(spec: ModelSpec, weights: str | None) -> keras.Model:
         if _fits_headless(spec, file):
             raise WeightsError(
                 f"weights file {file} has no classification top (it holds {spec.name} without "
-                "its top, include_top=False): class objectives such as 'predictions:207' need "
-                "the weights of the whole model, e.g. weights='imagenet'",
+                "its top): class objectives such as 'predictions:207' need the weights of the "
+                'whole model, e.g. weights "imagenet"',
                 path=str(weights),
             ) from None
         raise

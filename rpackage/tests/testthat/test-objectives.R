@@ -61,7 +61,13 @@ test_that("a class needs the classification top: weights without it are an R err
                                       layers = list("predictions:207" = 1), weights = weights),
                           "deepdream_value_error")
   expect_match(message, "has no classification top", fixed = TRUE)
-  expect_match(message, "weights = \"imagenet\"", fixed = TRUE)
+  expect_match(message, "weights \"imagenet\"", fixed = TRUE)
+  expect_s3_class(err <- tryCatch(quick_dream(synthetic_image(80L, 80L),
+                                              layers = list("predictions:207" = 1),
+                                              weights = weights),
+                                  error = function(e) e),
+                  "deepdream_weights_error")
+  expect_identical(err$path, weights)
 })
 
 test_that("per-octave layers dream a different objective at each octave", {
