@@ -38,6 +38,7 @@ def concrete_precision(settings: DreamSettings) -> DreamSettings:
     """``settings`` with ``precision="auto"`` replaced by what this machine computes best,
     said once (a ``DreamNotice``) together with the device where it is a GPU."""
     if settings.precision != "auto":
+        backend.warn_emulated_precision(settings.precision)  # once, where the device emulates it
         return settings
     chosen = backend.auto_precision()
     _announce_device(chosen)
