@@ -526,7 +526,7 @@ def start_local_ray(ray: Any, **options: Any) -> None:
 
     Raises:
         ValueError: Ray cannot start, or started with a node address other than the
-            loopback (this Ray release ignores it: ``pip install -U 'ray>=2.54'``).
+            loopback (then it is stopped; Ray 2.9 to 2.60 keep every service on it).
     """
     options = {"include_dashboard": False, **options, "address": "local"}
     try:
