@@ -64,7 +64,11 @@ def check_float(
     if minimum is not None and result < minimum:
         raise _fail(name, value, allowed, f"{name} must be at least {minimum}, not {result}")
     if strictly_above is not None and result <= strictly_above:
-        message = f"{name} must be greater than {strictly_above}, not {result}"
+        message = (
+            f"{name} must be a positive number, not {result}"
+            if strictly_above == 0
+            else f"{name} must be greater than {strictly_above}, not {result}"
+        )
         raise _fail(name, value, allowed, message)
     if maximum is not None and result > maximum:
         raise _fail(name, value, allowed, f"{name} must be at most {maximum:g}, not {result}")

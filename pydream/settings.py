@@ -49,6 +49,7 @@ NORMALIZATIONS = ("mean_abs", "std", "laplacian")
 PRECISIONS = ("float32", "bfloat16", "float16", "auto")
 OPTIMIZERS = ("ascent", "lbfgs")
 MAX_WHOLE = 2**31 - 1  # the largest whole number both languages hold (R's integer)
+MAX_SEED = 2**32 - 1  # numpy's seeds are 32-bit (an animation's frame seeds use them all)
 MAX_JITTER = 1_000_000  # pixels: far beyond any useful jitter
 MAX_EVALUATIONS = 1_000_000  # scipy's L-BFGS-B counts evaluations in a 32-bit integer
 MAX_MEMORY_BUDGET = 1e6  # gigabytes
@@ -281,7 +282,7 @@ class DreamSettings:
         help="largest random shift, in pixels, rolled before each step and undone after",
     )
     seed: int | None = setting(
-        None, kind="whole", group="optimiser", minimum=0, maximum=MAX_WHOLE, allow_none=True,
+        None, kind="whole", group="optimiser", minimum=0, maximum=MAX_SEED, allow_none=True,
         help="seed of the random jitter and noise (None: a fresh seed each run)",
     )
     learning_phase: int = setting(

@@ -58,7 +58,7 @@ def test_each_default_passes_its_own_check():
         ("lbfgs_evaluations", 1_000_001),
         ("memory_budget", 1e7),
         ("memory_budget", 0.0),
-        ("seed", 2**31),
+        ("seed", 2**32),
         ("iterations", 2**31),
         ("lap_levels", 13),
         ("smoothing", 100.5),
