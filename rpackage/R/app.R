@@ -102,14 +102,32 @@ require_app_packages <- function(what) {
 # ---------------------------------------------------------------------------------------
 # The app
 
+# The settings the app has controls for; their starting values are the schema's defaults
+# (settings-generated.R), but for the seed: the app starts from a fixed one, so that a
+# change of one control shows its own effect.
+app_setting_names <- c("step", "num_octave", "octave_scale", "iterations", "max_loss", "seed",
+                       "jitter", "smoothing", "normalize")
+
 # The controls' values when the app starts: deep_dream()'s defaults and two layers.
-app_defaults <- list(
-  layers = list(mixed3 = 1, mixed5 = 1.5),
-  layer_choices = paste0("mixed", 0:10),
-  step = 0.01, num_octave = 3L, octave_scale = 1.4, iterations = 20L, max_loss = 15,
-  seed = 1L, jitter = 0L, smoothing = 0, normalize = "mean_abs",
-  sizes = c(300L, 400L, 600L, 800L, 1200L)
-)
+app_defaults <- function() {
+  defaults <- lapply(dream_schema[app_setting_names], function(spec) spec$default)
+  c(defaults, list(
+    seed = 1L,
+    normalize_choices = dream_schema$normalize$choices,
+    layers = list(mixed3 = 1, mixed5 = 1.5),
+    layer_choices = paste0("mixed", 0:10),
+    sizes = c(300L, 400L, 600L, 800L, 1200L)
+  ))[unique(c(app_setting_names, "normalize_choices", "layers", "layer_choices", "sizes"))]
+}
+
+# A numeric control for a setting: its schema default (or the app's) and bounds.
+app_setting_input <- function(id, label, defaults, ...) {
+  spec <- dream_schema[[id]]
+  bounds <- list(min = spec$minimum %||% spec$strictly_above, max = spec$maximum)
+  bounds <- bounds[!vapply(bounds, is.null, logical(1))]
+  do.call(shiny::numericInput, c(list(id, label, defaults[[id]], width = "100%"), bounds,
+                                 list(...)))
+}
 
 new_dream_app <- function(image, weights, size) {
   folder <- tempfile("deepdream-app-")
@@ -133,12 +151,11 @@ new_dream_app <- function(image, weights, size) {
 
 app_ui <- function(image, size) {
   tags <- shiny::tags
-  sizes <- sort(unique(c(app_defaults$sizes, size)))
+  defaults <- app_defaults()
+  sizes <- sort(unique(c(defaults$sizes, size)))
   size_choices <- c(stats::setNames(as.character(sizes), paste(sizes, "pixels")),
                     "the photo's own size" = "0")
-  numeric <- function(id, label, value, ...) {
-    shiny::numericInput(id, label, value, width = "100%", ...)
-  }
+  numeric <- function(id, label, ...) app_setting_input(id, label, defaults, ...)
   shiny::fluidPage(
     title = "deepdream explorer",
     tags$head(
@@ -161,25 +178,23 @@ app_ui <- function(image, size) {
           shiny::selectInput("preset", "Preset", c("(none)" = "")),
           shiny::selectizeInput(
             "layers", "Layers (type a key: mixed4:97 is a channel)",
-            choices = app_defaults$layer_choices, selected = names(app_defaults$layers),
+            choices = defaults$layer_choices, selected = names(defaults$layers),
             multiple = TRUE, width = "100%",
             options = list(create = TRUE, plugins = list("remove_button"))
           ),
           shiny::uiOutput("coefficients"),
           tags$h4("Octaves and steps"),
           shiny::fluidRow(
-            shiny::column(6, numeric("num_octave", "Octaves", app_defaults$num_octave)),
-            shiny::column(6, numeric("octave_scale", "Octave scale", app_defaults$octave_scale,
-                                     step = 0.1))
+            shiny::column(6, numeric("num_octave", "Octaves")),
+            shiny::column(6, numeric("octave_scale", "Octave scale", step = 0.1))
           ),
           shiny::fluidRow(
-            shiny::column(6, numeric("iterations", "Steps per octave", app_defaults$iterations)),
-            shiny::column(6, numeric("step", "Step size", app_defaults$step, step = 0.005))
+            shiny::column(6, numeric("iterations", "Steps per octave")),
+            shiny::column(6, numeric("step", "Step size", step = 0.005))
           ),
           shiny::fluidRow(
-            shiny::column(6, numeric("max_loss", "Max loss (empty: none)",
-                                     app_defaults$max_loss)),
-            shiny::column(6, numeric("seed", "Seed (empty: random)", app_defaults$seed))
+            shiny::column(6, numeric("max_loss", "Max loss (empty: none)")),
+            shiny::column(6, numeric("seed", "Seed (empty: random)"))
           ),
           tags$details(
             tags$summary("Guide, mask, smoother gradients"),
@@ -188,11 +203,11 @@ app_ui <- function(image, size) {
                              accept = "image/*"),
             shiny::actionLink("clear_pictures", "Remove the guide and the mask"),
             shiny::selectInput("normalize", "Gradient normalisation",
-                               c("mean_abs", "std", "laplacian"), width = "100%"),
+                               defaults$normalize_choices,
+                               selected = defaults$normalize, width = "100%"),
             shiny::fluidRow(
-              shiny::column(6, numeric("smoothing", "Smoothing (pixels)",
-                                       app_defaults$smoothing, step = 0.5)),
-              shiny::column(6, numeric("jitter", "Jitter (pixels)", app_defaults$jitter))
+              shiny::column(6, numeric("smoothing", "Smoothing (pixels)", step = 0.5)),
+              shiny::column(6, numeric("jitter", "Jitter (pixels)"))
             )
           ),
           tags$div(
@@ -415,7 +430,7 @@ app_server <- function(input, output, session, worker, image, weights, folder, p
     shiny::tagList(lapply(keys, function(key) {
       id <- coefficient_id(key)
       value <- shiny::isolate(input[[id]]) %||% preset_layers[[key]] %||%
-        app_defaults$layers[[key]] %||% 1
+        app_defaults()$layers[[key]] %||% 1
       shiny::sliderInput(id, key, min = 0, max = 10, value = value, step = 0.05,
                          width = "100%")
     }))
@@ -424,7 +439,7 @@ app_server <- function(input, output, session, worker, image, weights, folder, p
     keys <- input$layers
     values <- lapply(keys, function(key) {
       input[[coefficient_id(key)]] %||% state$preset_layers[[key]] %||%
-        app_defaults$layers[[key]] %||% 1
+        app_defaults()$layers[[key]] %||% 1
     })
     stats::setNames(values, keys)
   }
@@ -586,7 +601,7 @@ app_settings <- function(input, coefficients, guide = NULL, mask = NULL) {
     iterations = input$iterations,
     max_loss = blank_is_null(input$max_loss),
     seed = blank_is_null(input$seed),
-    normalize = input$normalize %||% "mean_abs",
+    normalize = input$normalize %||% dream_schema$normalize$default,
     smoothing = input$smoothing,
     jitter = input$jitter
   )

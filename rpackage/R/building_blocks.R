@@ -115,14 +115,13 @@ save_img <- function(img, fname) {
 #'   never stops.
 #' @param layers Layer contributions: a named list (or named numeric vector) of layer key =
 #'   coefficient, e.g. `list(mixed3 = 0.8, mixed5 = 4)` or `list("mixed4:0-15" = 1)` (see
-#'   [deep_dream()] for the keys); `NULL` uses the "chollet" preset's layers.
-#' @param normalize Gradient normalisation: "mean_abs", "std" or "laplacian" (a 4-band
-#'   Laplacian pyramid of the gradient, each band divided by its standard deviation).
+#'   [deep_dream()] for the keys); `NULL` uses the "chollet" preset's layers. One mapping
+#'   only (the octaves are [deep_dream()]'s).
 #' @param tile_size `NULL` (the default here) computes the gradient on the whole image; a
 #'   whole number computes it on tiles of at most that many pixels a side; "auto" tiles
 #'   only when the image would not fit `memory_budget` (see [deep_dream()]).
 #' @inheritParams preprocess_image
-#' @inheritParams deep_dream
+#' @inheritParams dream-settings
 #' @return A numeric array the shape of `x`.
 #' @family building blocks
 #' @examples
@@ -134,13 +133,13 @@ save_img <- function(img, fname) {
 #'                        layers = list(mixed3 = 1, mixed5 = 2), weights = NULL)
 #'   plot(deprocess_image(x))
 #' }
-#' @export
-gradient_ascent <- function(x, iterations, step, max_loss = NULL, layers = NULL,
-                            model = "inception_v3", weights = "imagenet", loss = "l2",
-                            border = 2L, normalize = "mean_abs", clip = FALSE, jitter = 0L,
-                            seed = NULL, learning_phase = 0L, tile_size = NULL,
-                            memory_budget = NULL, precision = "float32") {
-  x <- check_tensor(x, "x")
+#' @name gradient_ascent
+NULL
+
+# The body of gradient_ascent(), whose signature is generated from the schema and the Python
+# function's (settings-generated.R): `env` holds its arguments.
+run_gradient_ascent <- function(env) {
+  x <- check_tensor(env$x, "x")
   if (length(dim(x)) != 4L || dim(x)[[1]] != 1L) {
     abort_argument(sprintf(
       "`x` must have dim 1 x height x width x 3 (as preprocess_image() returns), not %s.",
@@ -148,24 +147,17 @@ gradient_ascent <- function(x, iterations, step, max_loss = NULL, layers = NULL,
     ))
   }
   kwargs <- list()
-  kwargs["max_loss"] <- list(check_number(max_loss, "max_loss", allow_null = TRUE))
-  kwargs["layers"] <- list(check_layers(layers, allow_schedule = FALSE))
-  kwargs$model <- check_string(model, "model")
-  kwargs["weights"] <- list(check_weights(weights))
-  kwargs$loss <- check_choice(loss, "loss", c("l2", "mean"))
-  kwargs$border <- check_whole(border, "border", min = 0)
-  kwargs$normalize <- check_choice(normalize, "normalize", c("mean_abs", "std", "laplacian"))
-  kwargs$clip <- check_flag(clip, "clip")
-  kwargs$jitter <- check_whole(jitter, "jitter", min = 0)
-  kwargs["seed"] <- list(check_whole(seed, "seed", min = 0, allow_null = TRUE))
-  kwargs$learning_phase <- check_whole(learning_phase, "learning_phase", min = 0, max = 1)
-  kwargs["tile_size"] <- list(check_tile_size(tile_size))
-  kwargs["memory_budget"] <- list(check_memory_budget(memory_budget))
-  kwargs$precision <- check_choice(precision, "precision",
-                                   c("float32", "bfloat16", "float16", "auto"))
-  iterations <- check_whole(iterations, "iterations", min = 0)
-  step <- check_number(step, "step", min = 0)
-  call_pydream("gradient_ascent", list(r_to_numpy(x), iterations, step), kwargs)
+  for (name in gradient_ascent_settings) {
+    value <- get(name, envir = env)
+    kwargs[name] <- list(if (name == "layers") {
+      check_layers(value, allow_schedule = FALSE)
+    } else {
+      check_setting(name, value)
+    })
+  }
+  positional <- kwargs[c("iterations", "step")]
+  kwargs[c("iterations", "step")] <- NULL
+  call_pydream("gradient_ascent", c(list(r_to_numpy(x)), unname(positional)), kwargs)
 }
 
 #' Octave sizes

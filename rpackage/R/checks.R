@@ -43,19 +43,22 @@ describe_value <- function(x) {
   format(x)
 }
 
+# A bound of a number as an error message shows it: 1000000, not 1e+06.
+format_bound <- function(x) format(x, scientific = FALSE, digits = 15)
+
 # A single whole number -> integer (Python int).
 check_whole <- function(x, name, min = NULL, max = NULL, allow_null = FALSE) {
   if (is.null(x) && allow_null) {
     return(NULL)
   }
   kind <- if (!is.null(min) && !is.null(max)) {
-    sprintf("whole number from %s to %s", format(min), format(max))
+    sprintf("whole number from %s to %s", format_bound(min), format_bound(max))
   } else if (identical(min, 0)) {
     "non-negative whole number"
   } else if (identical(min, 1)) {
     "positive whole number"
   } else if (!is.null(min)) {
-    sprintf("whole number of at least %s", format(min))
+    sprintf("whole number of at least %s", format_bound(min))
   } else {
     "whole number"
   }
@@ -76,14 +79,16 @@ check_number <- function(x, name, min = NULL, above = NULL, max = NULL, allow_nu
   if (is.null(x) && allow_null) {
     return(NULL)
   }
-  kind <- if (!is.null(above)) {
-    sprintf("number greater than %s", format(above))
+  kind <- if (!is.null(above) && !is.null(max)) {
+    sprintf("number greater than %s and at most %s", format_bound(above), format_bound(max))
+  } else if (!is.null(above)) {
+    sprintf("number greater than %s", format_bound(above))
   } else if (!is.null(min) && !is.null(max)) {
-    sprintf("number from %s to %s", format(min), format(max))
+    sprintf("number from %s to %s", format_bound(min), format_bound(max))
   } else if (identical(min, 0)) {
     "non-negative number"
   } else if (!is.null(min)) {
-    sprintf("number of at least %s", format(min))
+    sprintf("number of at least %s", format_bound(min))
   } else {
     "number"
   }
@@ -116,16 +121,19 @@ check_tile_size <- function(x, name = "tile_size") {
   as.integer(x)
 }
 
-# memory_budget: NULL (the engine's default) or a positive number of gigabytes -> double.
-check_memory_budget <- function(x, name = "memory_budget") {
+# memory_budget: NULL (the engine's default) or a positive number of gigabytes, at most
+# `max` -> double.
+check_memory_budget <- function(x, name = "memory_budget", max = NULL) {
   if (is.null(x)) {
     return(NULL)
   }
-  if (!(is.numeric(x) && length(x) == 1L && !is.na(x) && is.finite(x) && x > 0)) {
+  if (!(is.numeric(x) && length(x) == 1L && !is.na(x) && is.finite(x) && x > 0 &&
+        (is.null(max) || x <= max))) {
     abort_argument(sprintf(
-      paste0("`%s` must be a single positive number of gigabytes (such as 4 or 0.5), ",
+      paste0("`%s` must be a single positive number of gigabytes (such as 4 or 0.5%s), ",
              "or NULL for 60%% of the available memory, not %s."),
-      name, describe_value(x)
+      name, if (is.null(max)) "" else paste0("; at most ", format_bound(max)),
+      describe_value(x)
     ))
   }
   as.double(x)
@@ -194,9 +202,6 @@ check_output_path <- function(x, name, allow_null = TRUE) {
   }
   path
 }
-
-# The largest channel or class index a layer key may name (the engine's limit too).
-max_layer_index <- 1e6
 
 # Layer contributions: a named list (or named numeric vector) of layer key = coefficient,
 # e.g. the blog's LContrib, -> a named list of doubles that reticulate turns into a Python
@@ -269,7 +274,8 @@ check_layer_mapping <- function(layers, name, allow_schedule = FALSE) {
 # A layer key: NAME (the whole layer), NAME:INDEX, NAME:I1,I2 or NAME:FIRST-LAST (channels
 # of a layer, or classes of a classification layer such as "predictions:207"), indices
 # whole numbers from 0, ranges inclusive. Returns the layer name and whether channels are
-# selected, or raises the error the engine would (pydream.settings.parse_layer_key).
+# selected, or raises the error the engine would (pydream.objectives.parse_layer_key, whose
+# grammar settings-generated.R holds: layer_key_index_pattern and max_layer_index).
 parse_layer_key <- function(key, name = "layers") {
   text <- trimws(key)
   if (is.na(key) || !nzchar(text)) {
@@ -287,16 +293,16 @@ parse_layer_key <- function(key, name = "layers") {
   # a sentinel keeps empty parts at the end ("mixed4:3," has an empty second part)
   parts <- strsplit(paste0(selection, ",."), ",", fixed = TRUE)[[1]]
   for (part in trimws(parts[-length(parts)])) {
-    dash <- regexpr("-", part, fixed = TRUE)
-    first <- if (dash < 0L) part else trimws(substr(part, 1L, dash - 1L))
-    last <- if (dash < 0L) first else trimws(substr(part, dash + 1L, nchar(part)))
-    if (!grepl("^[0-9]+$", first) || !grepl("^[0-9]+$", last)) {
+    match <- regmatches(part, regexec(layer_key_index_pattern, part, perl = TRUE))[[1]]
+    if (!length(match)) {
       abort_argument(sprintf(
         paste0("`%s`: \"%s\" must look like LAYER:CHANNEL, LAYER:C1,C2 or LAYER:FIRST-LAST ",
                "with whole numbers from 0, e.g. \"mixed4:97\" or \"mixed4:0-15\"."),
         name, key
       ))
     }
+    first <- match[[2]]
+    last <- if (nzchar(match[[3]])) match[[3]] else first
     start <- as.numeric(first)
     stop <- as.numeric(last)
     if (stop < start) {

@@ -70,78 +70,12 @@
 #' @param image The picture: a file path (JPEG, PNG, ...), a numeric array of pixels with
 #'   values from 0 to 255 (height x width grey, height x width x 3 RGB or x 4 RGBA; a
 #'   `"deep_dream"` result works), a raster, or a magick image.
-#' @param layers Layer contributions: a named list (or named numeric vector) of layer key =
-#'   coefficient, e.g. `list(mixed2 = 0.2, mixed3 = 0.8)` or `list("mixed4:97" = 1)`, or an
-#'   unnamed list of such lists, one per octave (see the sections below); see
-#'   [list_layers()] for the layer names.
 #' @param preset Name of a preset (see [dream_presets()]): "jellyfish", "chollet",
 #'   "tutorial", "acid" or "doggos".
-#' @param model The network: "inception_v3" (default), "vgg16", ... (see [list_layers()]),
-#'   or a Keras model object (see "Models of your own" below).
-#' @param weights "imagenet" (Keras downloads and caches them), `NULL` for an untrained
-#'   (randomly initialised) network, or the path of a weights file.
-#' @param step Size of each gradient-ascent step (a non-negative number).
-#' @param num_octave Number of octaves (scales), a whole number from 1 to 50.
-#' @param octave_scale Size ratio between successive octaves (at least 1).
-#' @param iterations Gradient steps per octave (a non-negative whole number).
-#' @param max_loss Stop an octave before a step whose loss is above this; `NULL` never stops.
-#' @param loss "l2" (mean of squared activations, border cropped) or "mean".
-#' @param border Pixels cropped off each side of an activation by the "l2" loss.
-#' @param normalize Gradient normalisation: "mean_abs" (divide by the mean absolute
-#'   value), "std" (by the standard deviation) or "laplacian" (each band of a
-#'   `lap_levels`-band Laplacian pyramid of the gradient divided by its own standard
-#'   deviation: larger, smoother shapes).
-#' @param clip If `TRUE`, keep the image in the network's input range after each step.
-#' @param jitter Largest random shift (in pixels) applied before each step and undone after.
-#' @param seed Seed of the random jitter (`NULL`: a fresh seed each time).
-#' @param learning_phase 0 (inference) or 1 (batch normalisation uses the picture's own
-#'   statistics, as the R blog's `k_set_learning_phase(1)`); the weights never change.
-#' @param tile_size How to split the picture to save memory: "auto" (the default) computes
-#'   the gradient on tiles only when the largest octave would not fit `memory_budget`, and
-#'   then says so with a message; a whole number computes it on tiles of at most that many
-#'   pixels a side (at least twice the network's smallest input, 150 for InceptionV3);
-#'   `NULL` never tiles.
-#' @param memory_budget Gigabytes of memory the dream may use when `tile_size` is "auto" (a
-#'   positive number); `NULL` (the default) allows 60% of the memory available when the
-#'   dream starts. If even the smallest tiles would not fit, the dream stops with an error
-#'   that gives the numbers, before it starts.
-#' @param precision "float32", "bfloat16" or "float16" for the network's computation, or
-#'   "auto" for what is fast and keeps quality on this machine (bfloat16 on CPUs with native
-#'   bfloat16 and on recent GPUs, float16 on older GPUs, float32 elsewhere). The reduced
-#'   precisions keep the first convolution (InceptionV3: the first two) in float32, so that
-#'   the picture itself is not rounded.
-#' @param save_octaves A folder: the dream at the end of each octave is written there as a PNG.
-#' @param output A file to write the dream to (PNG, JPEG, ...), written atomically; it
-#'   keeps the input's mode (grey stays grey, an alpha channel is kept). An existing file
-#'   is replaced.
-#' @param progress Show a progress bar in the console.
 #' @param callback `NULL` or a function `callback(octave, step, loss)` called after each
 #'   step, with octave and step counted from 1 (octave 1 is the smallest); if it returns
 #'   `TRUE` the dream stops and the dream so far is returned.
-#' @param optimizer "ascent" (gradient ascent) or "lbfgs" (L-BFGS rounds, for the VGG16
-#'   presets).
-#' @param continuity Weight of the continuity (total variation) penalty subtracted from the
-#'   objective, with either optimizer (non-negative).
-#' @param dream_l2 Weight of the image L2 penalty subtracted from the objective, with either
-#'   optimizer (non-negative).
-#' @param lbfgs_evaluations Function evaluations per L-BFGS round (a positive whole number).
-#' @param overwrite Allow `output` to be the input file itself (replacing the photo).
-#' @param guide A picture to dream toward, given like `image`: a file path, a numeric array
-#'   of pixels 0 to 255, a `"deep_dream"` result, a raster or a magick image; `NULL` (the
-#'   default) for none.
-#' @param mask Where to dream: a grey picture's file path, or a numeric matrix (height x
-#'   width) of values from 0 to 1 (or from 0 to 255, when any value is above 1), or a
-#'   logical matrix (`TRUE` dreams); it is resized to each octave, so any size works. An
-#'   array height x width x 3 (or x 4, a raster or a magick image) is made grey with the
-#'   weights used for colour files (0.299 red, 0.587 green, 0.114 blue; alpha ignored).
-#'   `NULL` (the default) dreams everywhere.
-#' @param lap_levels Bands of the "laplacian" normalisation's pyramid, a whole number from
-#'   1 to 12 (default 4).
-#' @param smoothing Standard deviation, in pixels, of a Gaussian blur of each gradient, from
-#'   0 (the default: no blur) to 100: smoother, less pixel-level dreams.
-#' @param preprocess,deprocess With a Keras model object as `model`: "tf" (the default),
-#'   "caffe" or "torch", or two functions from pixels 0 to 255 to the network's input and
-#'   back (see "Models of your own"). Not used with a model name, which knows its own.
+#' @inheritParams dream-settings
 #' @return The dream: an array of dim height x width x 3 with values from 0 to 255 and class
 #'   "deep_dream"; `plot()` draws it, `as.raster()` and [as_magick()] convert it, and
 #'   `png::writePNG(dream / 255)` writes it. If `output` is given it is also written there.
@@ -177,30 +111,24 @@
 #' dream <- deep_dream(example_image("jellyfish"), model = vgg, preprocess = "caffe",
 #'                     layers = list(block4_conv3 = 1))
 #' }
-#' @export
-deep_dream <- function(image, layers = NULL, preset = NULL, model = "inception_v3",
-                       weights = "imagenet", step = 0.01, num_octave = 3L,
-                       octave_scale = 1.4, iterations = 20L, max_loss = 15,
-                       loss = "l2", border = 2L, normalize = "mean_abs", clip = FALSE,
-                       jitter = 0L, seed = NULL, learning_phase = 0L, tile_size = "auto",
-                       memory_budget = NULL, precision = "float32", save_octaves = NULL,
-                       output = NULL, progress = interactive(), callback = NULL,
-                       optimizer = "ascent", continuity = 0, dream_l2 = 0,
-                       lbfgs_evaluations = 7L, overwrite = FALSE, guide = NULL, mask = NULL,
-                       lap_levels = 4L, smoothing = 0, preprocess = NULL, deprocess = NULL) {
+#' @name deep_dream
+NULL
+
+# The body of deep_dream(), whose signature is generated from the schema
+# (settings-generated.R): `env` holds its arguments, `given` names those the call gave.
+run_deep_dream <- function(env, given) {
   # Only the settings given are passed on, so that a preset can set the others.
-  given <- setdiff(names(match.call())[-1], c("image", "progress", "callback"))
-  settings <- check_dream_settings(mget(given, envir = environment()))
-  check_flag(progress, "progress")
+  given <- setdiff(given, c("image", "progress", "callback"))
+  settings <- check_dream_settings(mget(given, envir = env))
+  progress <- check_flag(env$progress, "progress")
+  callback <- env$callback
   if (!is.null(callback) && !is.function(callback)) {
     abort_argument(sprintf(
       "`callback` must be a function(octave, step, loss) or NULL, not %s.",
       describe_value(callback)
     ))
   }
-  image <- check_image(image)
-
-  image <- image_to_python(image)
+  image <- image_to_python(check_image(env$image))
   kwargs <- settings_to_python(settings)
   runner <- new_step_runner(progress, callback, kwargs)
   if (!is.null(runner$callback)) {
@@ -213,49 +141,67 @@ deep_dream <- function(image, layers = NULL, preset = NULL, model = "inception_v
   as_deep_dream(result)
 }
 
-# The R checks of each dream setting, by name: each returns the value ready for Python or,
-# for guide, mask, preprocess and deprocess, an R value that settings_to_python() converts.
-dream_setting_checkers <- list(
-  layers = function(x) check_layers(x),
-  preset = function(x) check_string(x, "preset", allow_null = TRUE),
-  model = function(x) check_model(x),
-  weights = function(x) check_weights(x),
-  step = function(x) check_number(x, "step", min = 0),
-  num_octave = function(x) check_whole(x, "num_octave", min = 1, max = 50),
-  octave_scale = function(x) check_number(x, "octave_scale", min = 1),
-  iterations = function(x) check_whole(x, "iterations", min = 0),
-  max_loss = function(x) check_number(x, "max_loss", allow_null = TRUE),
-  loss = function(x) check_choice(x, "loss", c("l2", "mean")),
-  border = function(x) check_whole(x, "border", min = 0),
-  normalize = function(x) check_choice(x, "normalize", c("mean_abs", "std", "laplacian")),
-  clip = function(x) check_flag(x, "clip"),
-  jitter = function(x) check_whole(x, "jitter", min = 0),
-  seed = function(x) check_whole(x, "seed", min = 0, allow_null = TRUE),
-  learning_phase = function(x) check_whole(x, "learning_phase", min = 0, max = 1),
-  tile_size = function(x) check_tile_size(x),
-  memory_budget = function(x) check_memory_budget(x),
-  precision = function(x) check_choice(x, "precision", c("float32", "bfloat16", "float16", "auto")),
-  save_octaves = function(x) check_octave_folder(x),
-  output = function(x) check_output_path(x, "output"),
-  optimizer = function(x) check_choice(x, "optimizer", c("ascent", "lbfgs")),
-  continuity = function(x) check_number(x, "continuity", min = 0),
-  dream_l2 = function(x) check_number(x, "dream_l2", min = 0),
-  lbfgs_evaluations = function(x) check_whole(x, "lbfgs_evaluations", min = 1),
-  overwrite = function(x) check_flag(x, "overwrite"),
-  guide = function(x) if (is.null(x)) NULL else check_image(x, "guide"),
-  mask = function(x) check_mask(x),
-  lap_levels = function(x) check_whole(x, "lap_levels", min = 1, max = 12),
-  smoothing = function(x) check_number(x, "smoothing", min = 0, max = 100),
-  preprocess = function(x) check_processing(x, "preprocess"),
-  deprocess = function(x) check_processing(x, "deprocess")
+# The settings that deep_dream() checks in R and passes on when given: its arguments but
+# the picture, the progress bar and the callback (R's own), in its order.
+dream_setting_names <- function() {
+  setdiff(names(formals(deep_dream)), c("image", "progress", "callback"))
+}
+
+# The R check of each kind of setting (see `kind` in dream_schema, settings-generated.R):
+# function(x, name, spec) returning the value ready for Python or, for guide, mask,
+# preprocess and deprocess, an R value that settings_to_python() converts.
+setting_kind_checks <- list(
+  number = function(x, name, spec) {
+    check_number(x, name, min = spec$minimum, above = spec$strictly_above,
+                 max = spec$maximum, allow_null = spec$allow_null)
+  },
+  whole = function(x, name, spec) {
+    # R's integers end at .Machine$integer.max, which check_whole() always enforces
+    maximum <- if (identical(spec$maximum, as.double(.Machine$integer.max))) NULL else spec$maximum
+    check_whole(x, name, min = spec$minimum, max = maximum, allow_null = spec$allow_null)
+  },
+  choice = function(x, name, spec) {
+    if (is.null(x) && spec$allow_null) NULL else check_choice(x, name, spec$choices)
+  },
+  flag = function(x, name, spec) check_flag(x, name),
+  layers = function(x, name, spec) check_layers(x, name),
+  model = function(x, name, spec) check_model(x, name),
+  weights = function(x, name, spec) check_weights(x),
+  tile_size = function(x, name, spec) check_tile_size(x, name),
+  picture = function(x, name, spec) if (is.null(x)) NULL else check_image(x, name),
+  mask = function(x, name, spec) check_mask(x, name),
+  processing = function(x, name, spec) check_processing(x, name),
+  path = function(x, name, spec) check_output_path(x, name),
+  "function" = function(x, name, spec) {
+    if (!is.null(x) && !is.function(x)) {
+      abort_argument(sprintf("`%s` must be a function or NULL, not %s.", name, describe_value(x)))
+    }
+    x
+  }
 )
+
+# Settings whose R check says more than their kind's: a folder, gigabytes.
+setting_name_checks <- list(
+  save_octaves = function(x, name, spec) check_octave_folder(x),
+  memory_budget = function(x, name, spec) check_memory_budget(x, name, max = spec$maximum)
+)
+
+# Check one setting (or `preset`) in R alone: the value ready for Python, or an error.
+check_setting <- function(name, x) {
+  if (identical(name, "preset")) {
+    return(check_string(x, "preset", allow_null = TRUE))
+  }
+  spec <- dream_schema[[name]]
+  check <- setting_name_checks[[name]] %||% setting_kind_checks[[spec$kind]]
+  check(x, name, spec)
+}
 
 # Check every setting given (a named list, NULL values kept); return them as a named list.
 # Nothing here needs Python: settings_to_python() converts what must become Python values.
 check_dream_settings <- function(values) {
   settings <- list()
-  for (name in intersect(names(dream_setting_checkers), names(values))) {
-    value <- dream_setting_checkers[[name]](values[[name]])
+  for (name in intersect(dream_setting_names(), names(values))) {
+    value <- check_setting(name, values[[name]])
     # `settings[name] <- list(NULL)` keeps an explicit NULL (Python's None).
     settings[name] <- list(value)
   }
@@ -263,9 +209,11 @@ check_dream_settings <- function(values) {
       settings$num_octave > 1L && settings$octave_scale == 1) {
     abort_argument("`octave_scale` must be greater than 1 when `num_octave` is more than 1.")
   }
-  check_schedule_length(settings, preset_given = !is.null(settings[["preset"]]))
+  preset_given <- !is.null(settings[["preset"]])
+  check_schedule_length(settings, preset_given = preset_given)
+  check_optimizer_settings(settings, preset_given = preset_given)
   check_processing_pair(
-    if ("model" %in% names(settings)) settings[["model"]] else formals(deep_dream)$model,
+    if ("model" %in% names(settings)) settings[["model"]] else dream_schema$model$default,
     settings[["preprocess"]], settings[["deprocess"]]
   )
   settings
@@ -289,7 +237,7 @@ check_dots_settings <- function(values, what, for_what, excluded, excluded_text 
       "settings of deep_dream() ", for_what, "."
     ))
   }
-  unknown <- setdiff(value_names, setdiff(names(dream_setting_checkers), excluded))
+  unknown <- setdiff(value_names, setdiff(dream_setting_names(), excluded))
   if (length(unknown)) {
     shown <- excluded_text %||% paste0("`", c(excluded, "callback"), "`")
     shown <- if (length(shown) > 1L) {
@@ -311,6 +259,58 @@ check_dots_settings <- function(values, what, for_what, excluded, excluded_text 
   check_dream_settings(c(also, values))
 }
 
+# Settings given explicitly that the optimizer does not use (known when `optimizer` is
+# given, or when neither it nor a preset is: the default holds): an error, as in the engine
+# (pydream.settings.check_optimizer_settings), unless the value is one that means "not used"
+# (`inert`). A setting whose meaning moved to another with this optimizer (jitter ->
+# lbfgs_noise with "lbfgs") is a warning: the engine uses its value there.
+check_optimizer_settings <- function(settings, preset_given) {
+  optimizer <- settings[["optimizer"]]
+  if (is.null(optimizer)) {
+    if (preset_given) {
+      return(invisible())
+    }
+    optimizer <- dream_schema$optimizer$default
+  }
+  for (name in intersect(names(settings), names(dream_schema))) {
+    spec <- dream_schema[[name]]
+    value <- settings[[name]]
+    if (optimizer %in% spec$optimizers) {
+      next
+    }
+    if (!is.null(spec$moved_to)) {
+      if (identical(spec$moved_to[["optimizer"]], optimizer) && !identical(value, spec$default)) {
+        warn_moved_setting(name, value, spec$moved_to)
+      }
+      next
+    }
+    if (any(vapply(spec$inert, identical, logical(1), value))) {
+      next
+    }
+    users <- paste0("optimizer = \"", spec$optimizers, "\"", collapse = " and ")
+    abort_argument(sprintf(
+      "`%s` applies to %s only, not optimizer = \"%s\": leave it out or change the optimizer.",
+      name, users, optimizer
+    ))
+  }
+  invisible()
+}
+
+# A setting given under its old meaning (jitter with optimizer = "lbfgs"): the engine uses
+# the value as the new setting's; say so, as a warning of class "deepdream_deprecated_warning".
+warn_moved_setting <- function(name, value, moved_to) {
+  target <- moved_to[["setting"]]
+  message <- sprintf(
+    paste0("`%s` with optimizer = \"%s\" is deprecated: it is now called `%s`; ",
+           "%s = %s is used as %s = %s."),
+    name, moved_to[["optimizer"]], target, name, format(value), target, format(value)
+  )
+  warning(structure(
+    class = c("deepdream_deprecated_warning", "warning", "condition"),
+    list(message = message, call = NULL)
+  ))
+}
+
 # A per-octave layer list may not be longer than the octaves: known in R when num_octave
 # is given, or when neither it nor a preset is (the default, 3, then holds).
 check_schedule_length <- function(settings, preset_given) {
@@ -320,7 +320,7 @@ check_schedule_length <- function(settings, preset_given) {
   }
   octaves <- settings[["num_octave"]]
   if (is.null(octaves) && !preset_given) {
-    octaves <- formals(deep_dream)$num_octave
+    octaves <- dream_schema$num_octave$default
   }
   if (!is.null(octaves) && length(layers) > octaves) {
     abort_argument(sprintf(

@@ -7,6 +7,7 @@
 #' of the Python function `pydream.dream_gallery()`.
 #'
 #' @inheritParams deep_dream
+#' @inheritParams dream-settings
 #' @param layers Layer keys to dream, one tile each: a character vector such as
 #'   `c("mixed3", "mixed4", "mixed5")`. A key may select channels (`"mixed4:97,120"`: both
 #'   channels dreamed together in one tile) or classes (see [deep_dream()]). Without
@@ -30,8 +31,9 @@
 #' @param ... Settings of [deep_dream()] shared by every tile, by name, checked as there:
 #'   `model`, `weights`, `step`, `num_octave`, `iterations`, `guide`, `mask`, `normalize`,
 #'   ... (every setting but `layers`, `save_octaves` and `callback`). `border` defaults to
-#'   0 here (unless a preset sets it): the deep layers of a small dream have few positions,
-#'   and a crop of 2 would leave them almost nothing.
+#'   `r dream_function_defaults$dream_gallery$border` here (unless a preset sets it): the
+#'   deep layers of a small dream have few positions, and a crop of
+#'   `r dream_schema$border$default` would leave them almost nothing.
 #' @return The sheet: an array of dim height x width x 3 with values from 0 to 255 and class
 #'   `c("deep_dream_gallery", "deep_dream")`, whose attribute "entries" holds the keys of
 #'   the dreamed tiles, in order (row by row), and attribute "photo" whether the sheet
@@ -59,12 +61,12 @@ dream_gallery <- function(image, layers = NULL, channels = NULL, preset = NULL, 
   settings <- check_dots_settings(
     list(...), "dream_gallery", for_what = "that the tiles share",
     excluded = not_in_dots_settings,
-    excluded_text = c("`layers`", "`save_octaves`", "`callback`")
+    excluded_text = c("`layers`", "`save_octaves`", "`callback`"),
+    also = list(preset = preset)
   )
   layers <- check_layer_keys(layers, "layers")
   kwargs <- list()
   kwargs["channels"] <- list(check_layer_keys(channels, "channels", channels = TRUE))
-  kwargs["preset"] <- list(check_string(preset, "preset", allow_null = TRUE))
   kwargs$size <- check_whole(size, "size", min = 160, max = 2048)
   kwargs["columns"] <- list(check_whole(columns, "columns", min = 1, max = 64,
                                         allow_null = TRUE))

@@ -201,3 +201,108 @@ test_that("engine notes are R messages of class deepdream_note", {
   expect_identical(conditionMessage(note), "dreaming in tiles\n")
   expect_silent(suppressMessages(deepdream:::signal_note("dreaming in tiles")))
 })
+
+test_that("the settings' bounds are the schema's (settings-generated.R)", {
+  check <- function(...) deepdream:::check_dream_settings(list(...))
+  expect_identical(check(border = 1e6)$border, 1000000L)
+  expect_error(check(border = 1e6 + 1),
+               "`border` must be a single whole number from 0 to 1000000, not 1000001.",
+               fixed = TRUE)
+  expect_identical(check(jitter = 1e6)$jitter, 1000000L)
+  expect_error(check(jitter = 1e6 + 1), "from 0 to 1000000", fixed = TRUE)
+  expect_identical(check(optimizer = "lbfgs", lbfgs_evaluations = 1e6)$lbfgs_evaluations,
+                   1000000L)
+  expect_error(check(optimizer = "lbfgs", lbfgs_evaluations = 1e6 + 1), "from 1 to 1000000",
+               fixed = TRUE)
+  expect_identical(check(memory_budget = 1e6)$memory_budget, 1e6)
+  expect_error(check(memory_budget = 1e6 + 1), "at most 1000000", fixed = TRUE)
+  expect_identical(check(seed = .Machine$integer.max)$seed, .Machine$integer.max)
+  expect_error(check(seed = 2^31), "`seed` must be a single non-negative whole number or NULL",
+               fixed = TRUE)
+  expect_identical(check(step = 0)$step, 0)
+  expect_error(check(step = NA), "`step` must be a single finite non-negative number, not NA.",
+               fixed = TRUE)
+})
+
+test_that("lbfgs_noise is a number from 0 to 255, for optimizer = \"lbfgs\"", {
+  check <- function(...) deepdream:::check_dream_settings(list(...))
+  expect_identical(check(optimizer = "lbfgs", lbfgs_noise = 5L),
+                   list(optimizer = "lbfgs", lbfgs_noise = 5))
+  expect_identical(check(optimizer = "lbfgs", lbfgs_noise = 255)$lbfgs_noise, 255)
+  expect_error(check(optimizer = "lbfgs", lbfgs_noise = 255.5),
+               "`lbfgs_noise` must be a single finite number from 0 to 255, not 255.5.",
+               fixed = TRUE)
+  expect_error(check(optimizer = "lbfgs", lbfgs_noise = -1), "not -1.", fixed = TRUE)
+  expect_identical(formals(deep_dream)$lbfgs_noise, 0)
+  photo <- tempfile(fileext = ".jpg")
+  file.create(photo)
+  expect_error(deep_dream(photo, optimizer = "lbfgs", lbfgs_noise = "a lot"),
+               "`lbfgs_noise` must be", class = "deepdream_argument_error")
+})
+
+test_that("a setting the optimizer does not use is an error before Python is called", {
+  check <- function(...) deepdream:::check_dream_settings(list(...))
+  expect_error(check(optimizer = "lbfgs", normalize = "std"),
+               paste0("`normalize` applies to optimizer = \"ascent\" only, not optimizer = ",
+                      "\"lbfgs\": leave it out or change the optimizer."),
+               fixed = TRUE, class = "deepdream_argument_error")
+  expect_error(check(optimizer = "lbfgs", step = 0.1), "`step` applies to", fixed = TRUE)
+  expect_error(check(optimizer = "lbfgs", smoothing = 1), "`smoothing` applies to", fixed = TRUE)
+  # without optimizer and preset, the default optimizer ("ascent") holds
+  expect_error(check(lbfgs_evaluations = 3L),
+               paste0("`lbfgs_evaluations` applies to optimizer = \"lbfgs\" only, not ",
+                      "optimizer = \"ascent\""), fixed = TRUE)
+  expect_error(check(lbfgs_noise = 2), "`lbfgs_noise` applies to", fixed = TRUE)
+  # a preset may choose the optimizer: the engine decides then
+  expect_identical(check(preset = "acid", lbfgs_evaluations = 3L)$lbfgs_evaluations, 3L)
+  # values that mean "not used" are fine with any optimizer
+  expect_identical(check(optimizer = "lbfgs", tile_size = "auto")$tile_size, "auto")
+  expect_true(is.null(check(optimizer = "lbfgs", tile_size = NULL)$tile_size))
+  expect_error(check(optimizer = "lbfgs", tile_size = 512), "`tile_size` applies to",
+               fixed = TRUE)
+  expect_identical(check(optimizer = "ascent", normalize = "std")$normalize, "std")
+  photo <- tempfile(fileext = ".jpg")
+  file.create(photo)
+  expect_error(deep_dream(photo, optimizer = "lbfgs", clip = TRUE), "`clip` applies to",
+               fixed = TRUE)
+  expect_error(dream_gallery(photo, optimizer = "lbfgs", normalize = "std"),
+               "`normalize` applies to", fixed = TRUE)
+})
+
+test_that("jitter with optimizer = \"lbfgs\" is deprecated in favour of lbfgs_noise", {
+  check <- function(...) deepdream:::check_dream_settings(list(...))
+  expect_warning(settings <- check(optimizer = "lbfgs", jitter = 4L),
+                 paste0("`jitter` with optimizer = \"lbfgs\" is deprecated: it is now called ",
+                        "`lbfgs_noise`; jitter = 4 is used as lbfgs_noise = 4."),
+                 fixed = TRUE, class = "deepdream_deprecated_warning")
+  expect_identical(settings$jitter, 4L)  # passed on: the engine moves it
+  expect_silent(check(optimizer = "lbfgs", jitter = 0L))
+  expect_silent(check(optimizer = "ascent", jitter = 4L))
+})
+
+test_that("layer keys follow the engine's grammar (settings-generated.R)", {
+  parse <- deepdream:::parse_layer_key
+  expect_identical(parse("mixed4:0 - 15, 97"), list(layer = "mixed4", selected = TRUE))
+  expect_identical(parse("predictions:207"), list(layer = "predictions", selected = TRUE))
+  expect_identical(parse("mixed4:1000000")$selected, TRUE)
+  expect_error(parse("mixed4:1000001"), "the index 1000001 in \"mixed4:1000001\" is beyond",
+               fixed = TRUE)
+  expect_error(parse("mixed4:3-1"), "runs backwards (3-1)", fixed = TRUE)
+  for (bad in c("mixed4:", "mixed4:a", "mixed4:1-", "mixed4:-3", "mixed4:1,", "mixed4:1--2")) {
+    expect_error(parse(bad), "must look like LAYER:CHANNEL", fixed = TRUE, label = bad)
+  }
+})
+
+test_that("deep_dream() and gradient_ascent() take the schema's settings and defaults", {
+  schema <- deepdream:::dream_schema
+  dream <- formals(deep_dream)
+  expect_identical(names(dream), c("image", "layers", "preset", setdiff(names(schema), "layers")))
+  for (name in setdiff(names(schema), c("progress", "layers"))) {
+    expect_identical(dream[[name]], schema[[name]]$default, label = name)
+  }
+  expect_identical(dream$progress, quote(interactive()))
+  ascent <- formals(gradient_ascent)
+  expect_identical(names(ascent), c("x", deepdream:::gradient_ascent_settings))
+  expect_null(ascent$tile_size)  # FUNCTION_DEFAULTS: the whole picture unless asked
+  expect_identical(ascent$border, schema$border$default)
+})
