@@ -62,8 +62,10 @@ check_whole <- function(x, name, min = NULL, max = NULL, allow_null = FALSE) {
   } else {
     "whole number"
   }
+  # R's integers end at .Machine$integer.max; a larger `max` (a seed) is passed as a double
+  largest <- if (is.null(max)) .Machine$integer.max else max(max, .Machine$integer.max)
   good <- is.numeric(x) && length(x) == 1L && !is.na(x) && is.finite(x) &&
-    x == round(x) && abs(x) <= .Machine$integer.max &&
+    x == round(x) && abs(x) <= largest &&
     (is.null(min) || x >= min) && (is.null(max) || x <= max)
   if (!good) {
     abort_argument(sprintf(
@@ -71,7 +73,7 @@ check_whole <- function(x, name, min = NULL, max = NULL, allow_null = FALSE) {
       name, kind, if (allow_null) " or NULL" else "", describe_value(x)
     ))
   }
-  as.integer(x)
+  if (abs(x) <= .Machine$integer.max) as.integer(x) else as.double(x)
 }
 
 # A single finite number -> double (Python float).

@@ -48,7 +48,7 @@
 #'   `optimizer = "lbfgs"` it is deprecated: give `lbfgs_noise` instead (a value given is
 #'   used as `lbfgs_noise`, with a warning).
 #' @param seed Seed of the random jitter and noise (`NULL`: a fresh seed each run). A
-#'   whole number of at least 0, or `NULL`.
+#'   whole number from 0 to 4294967295, or `NULL`.
 #' @param learning_phase `1`: batch norm uses the picture's own statistics (weights never
 #'   change). A whole number from 0 to 1.
 #' @param tile_size How to split the picture to save memory: auto computes the gradient
@@ -209,7 +209,7 @@ dream_schema <- list(
   ),
   seed = list(
     kind = "whole", group = "optimiser", default = NULL, r_default = NULL, minimum = 0,
-    maximum = 2147483647, strictly_above = NULL, choices = NULL, allow_null = TRUE,
+    maximum = 4294967295, strictly_above = NULL, choices = NULL, allow_null = TRUE,
     optimizers = c("ascent", "lbfgs"), inert = list(), moved_to = NULL, run_option = FALSE,
     help = "seed of the random jitter and noise (None: a fresh seed each run)"
   ),

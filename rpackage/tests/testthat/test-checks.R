@@ -217,7 +217,9 @@ test_that("the settings' bounds are the schema's (settings-generated.R)", {
   expect_identical(check(memory_budget = 1e6)$memory_budget, 1e6)
   expect_error(check(memory_budget = 1e6 + 1), "at most 1000000", fixed = TRUE)
   expect_identical(check(seed = .Machine$integer.max)$seed, .Machine$integer.max)
-  expect_error(check(seed = 2^31), "`seed` must be a single non-negative whole number or NULL",
+  expect_identical(check(seed = 2^32 - 1)$seed, 2^32 - 1)  # numpy's seeds: past R's integers
+  expect_error(check(seed = 2^32),
+               "`seed` must be a single whole number from 0 to 4294967295 or NULL, not 4294967296.",
                fixed = TRUE)
   expect_identical(check(step = 0)$step, 0)
   expect_error(check(step = NA), "`step` must be a single finite non-negative number, not NA.",
