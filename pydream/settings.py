@@ -369,7 +369,7 @@ class DreamSettings:
             )  # fmt: skip
         for spec in SETTINGS.values():
             object.__setattr__(self, spec.name, spec.check(getattr(self, spec.name)))
-        self._move_deprecated()
+        move_deprecated(self)
         assert isinstance(self.num_octave, int)
         self.octave_layers(0, self.num_octave)  # a schedule longer than the octaves is an error
         if self.octave_scale == 1.0 and self.num_octave > 1:
@@ -377,51 +377,9 @@ class DreamSettings:
                 "octave_scale must be greater than 1 when num_octave > 1, not 1.0",
                 setting="octave_scale", value=1.0, allowed="a number above 1",
             )  # fmt: skip
-        self._check_processing()
-
-    def _move_deprecated(self) -> None:
-        """Values given under a setting's old meaning move to their new setting, warned."""
-        for spec in SETTINGS.values():
-            if spec.moved_to is None or spec.moved_to[0] != self.optimizer:
-                continue
-            value = getattr(self, spec.name)
-            if value == SETTINGS[spec.name].default:
-                continue
-            optimizer, target = spec.moved_to
-            warnings.warn(
-                f"{spec.name} with optimizer='{optimizer}' is now called {target}; "
-                f"{spec.name}={value} is used as {target}={value}",
-                DeprecatedSettingWarning,
-                stacklevel=4,
-            )
-            if getattr(self, target) == SETTINGS[target].default:
-                object.__setattr__(self, target, SETTINGS[target].check(value))
-            object.__setattr__(self, spec.name, SETTINGS[spec.name].default)
-
-    def _check_processing(self) -> None:
-        set_ = object.__setattr__
-        preprocess = check_processing("preprocess", self.preprocess)
-        deprocess = check_processing("deprocess", self.deprocess)
-        if isinstance(self.model, str):
-            if preprocess is not None or deprocess is not None:
-                raise ValueError(
-                    f"preprocess and deprocess are for a keras.Model; {self.model!r} knows its "
-                    "own preprocessing"
-                )
-            return
-        if callable(preprocess) != callable(deprocess) and deprocess is not None:
-            raise ValueError(
-                "give preprocess and deprocess both as functions (deprocess must undo "
-                "preprocess), or name one scheme"
-            )
-        if callable(preprocess) and deprocess is None:
-            raise ValueError(
-                "preprocess is a function: give deprocess too, a function that undoes it"
-            )
-        if deprocess is None:
-            deprocess = preprocess
-        set_(self, "preprocess", preprocess)
-        set_(self, "deprocess", deprocess)
+        processing = check_processing_pair(self.model, self.preprocess, self.deprocess)
+        object.__setattr__(self, "preprocess", processing[0])
+        object.__setattr__(self, "deprocess", processing[1])
 
     def engine_key(self) -> tuple[Any, ...]:
         """What the compiled engine of these settings depends on (one layer mapping: see
@@ -450,10 +408,13 @@ class DreamSettings:
         """
         schedule = self.layer_schedule
         if len(schedule) > octaves:
-            raise ValueError(
+            raise SettingError(
                 f"layers has {len(schedule)} per-octave mappings but the dream has only "
                 f"{octaves} octave{'s' if octaves != 1 else ''}; give at most {octaves} "
-                f"mapping{'s' if octaves != 1 else ''} or raise num_octave"
+                f"mapping{'s' if octaves != 1 else ''} or raise num_octave",
+                setting="layers",
+                value=len(schedule),
+                allowed=f"at most {octaves} mappings",
             )
         return schedule[min(octave, len(schedule) - 1)]
 
@@ -466,24 +427,71 @@ class DreamSettings:
 
     def as_dict(self) -> dict[str, Any]:
         """The settings as plain JSON-friendly values (used for PNG metadata)."""
-        values = {
-            field.name: getattr(self, field.name)
-            for field in dataclasses.fields(self)
-            if field.name not in ("guide", "mask")
-        }
-        values["layers"] = (
-            [dict(mapping) for mapping in self.layers]
-            if isinstance(self.layers, tuple)
-            else dict(self.layers)
+        return settings_as_dict(self)
+
+
+def settings_as_dict(settings: DreamSettings) -> dict[str, Any]:
+    """``settings`` as plain JSON-friendly values (used for PNG metadata)."""
+    values = {name: getattr(settings, name) for name in SETTINGS if name not in ("guide", "mask")}
+    layers = settings.layers
+    values["layers"] = (
+        [dict(mapping) for mapping in layers] if isinstance(layers, tuple) else dict(layers)
+    )
+    for name in ("model", "preprocess", "deprocess"):
+        values[name] = describe_value(values[name])
+    if settings.guide is not None:
+        values["guide"] = describe_image_source(settings.guide.path, settings.guide.rgb.shape)
+    if settings.mask is not None:
+        values["mask"] = describe_image_source(settings.mask.path, settings.mask.values.shape)
+    return values
+
+
+def move_deprecated(settings: DreamSettings) -> None:
+    """Values given under a setting's old meaning move to their new setting, with a
+    ``DeprecatedSettingWarning`` (``jitter`` with L-BFGS becomes ``lbfgs_noise``)."""
+    for spec in SETTINGS.values():
+        if spec.moved_to is None or spec.moved_to[0] != settings.optimizer:
+            continue
+        value = getattr(settings, spec.name)
+        if value == spec.default:
+            continue
+        optimizer, target = spec.moved_to
+        warnings.warn(
+            f"{spec.name} with optimizer='{optimizer}' is now called {target}; "
+            f"{spec.name}={value} is used as {target}={value}",
+            DeprecatedSettingWarning,
+            stacklevel=5,
         )
-        values["model"] = describe_value(self.model)
-        values["preprocess"] = describe_value(self.preprocess)
-        values["deprocess"] = describe_value(self.deprocess)
-        if self.guide is not None:
-            values["guide"] = describe_image_source(self.guide.path, self.guide.rgb.shape)
-        if self.mask is not None:
-            values["mask"] = describe_image_source(self.mask.path, self.mask.values.shape)
-        return values
+        if getattr(settings, target) == SETTINGS[target].default:
+            object.__setattr__(settings, target, SETTINGS[target].check(value))
+        object.__setattr__(settings, spec.name, spec.default)
+
+
+def check_processing_pair(model: Any, preprocess: Any, deprocess: Any) -> tuple[Any, Any]:
+    """The checked ``(preprocess, deprocess)`` of ``model``: none for a registry name
+    (which knows its own), a scheme or two functions for a ``keras.Model``."""
+    preprocess = check_processing("preprocess", preprocess)
+    deprocess = check_processing("deprocess", deprocess)
+    if isinstance(model, str):
+        if preprocess is not None or deprocess is not None:
+            raise SettingError(
+                f"preprocess and deprocess are for a keras.Model; {model!r} knows its own "
+                "preprocessing",
+                setting="preprocess", value=describe_value(preprocess), allowed="None",
+            )  # fmt: skip
+        return None, None
+    if callable(preprocess) != callable(deprocess) and deprocess is not None:
+        raise SettingError(
+            "give preprocess and deprocess both as functions (deprocess must undo "
+            "preprocess), or name one scheme",
+            setting="deprocess", value=describe_value(deprocess), allowed="a function",
+        )  # fmt: skip
+    if callable(preprocess) and deprocess is None:
+        raise SettingError(
+            "preprocess is a function: give deprocess too, a function that undoes it",
+            setting="deprocess", value=None, allowed="a function",
+        )  # fmt: skip
+    return preprocess, preprocess if deprocess is None else deprocess
 
 
 def describe_value(value: Any) -> Any:
