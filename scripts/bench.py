@@ -3,13 +3,16 @@
 Prints whole-process seconds and ratios (blog settings, an 800 px photo), ms per step at
 299 x 299 and 800 px, achieved GFLOP/s against this machine's measured matmul rate, the
 peak memory of a tiled 4096 x 3072 dream, and pictures per minute of a batch of 8 against
-8 separate commands (automatic workers and one), and each installed Keras backend side by
-side (start-up, ms per step, agreement with TensorFlow). Run it through ``scripts/bench``.
+8 separate commands (automatic workers and one), each installed Keras backend side by
+side (start-up, ms per step, agreement with TensorFlow), and the phases of a cold start (import,
+network build, weights, first step, later steps) against an earlier commit of this code, in the
+same run. Run it through ``scripts/bench``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -372,6 +375,98 @@ def batch_section(workdir: Path, rounds: int) -> None:
     print(f"  rerun of the finished batch (all {count} skipped): {median['rerun']:.1f} s")
 
 
+# --- the phases of a cold start, against an earlier commit -----------------------------------
+
+PHASES_BASELINE = "fe0282a"
+"""The commit before networks were built once and folded in place (``--phases-baseline``)."""
+PHASES = ("import", "network", "weights", "first_step", "later_step")
+
+
+def child_phases(image: str, out: str) -> None:
+    """Seconds of each phase of a cold start in this process, as JSON to ``out``: importing
+    pydream and Keras, building the network (without loading weights), loading the weights,
+    the first step (tracing included), and the median of five later steps. Default settings
+    (``pydream dream``'s), the image as it is; written for any commit of pydream."""
+    start = time.perf_counter()
+    import importlib
+
+    import pydream
+    from pydream._quiet import import_keras
+
+    import_keras()
+    import keras
+    import numpy as np
+    from PIL import Image
+
+    dream = importlib.import_module("pydream.dream")  # the old module path works everywhere
+    times = {"import": time.perf_counter() - start, "weights": 0.0}
+    load_weights = keras.Model.load_weights
+
+    def timed_load_weights(self, *arguments, **keywords):  # type: ignore[no-untyped-def]
+        begin = time.perf_counter()
+        try:
+            return load_weights(self, *arguments, **keywords)
+        finally:
+            times["weights"] += time.perf_counter() - begin
+
+    keras.Model.load_weights = timed_load_weights
+    begin = time.perf_counter()
+    engine = dream.DEFAULT_DREAMER.engine(
+        dream.resolve_settings(None, None, {"weights": str(WEIGHTS)})
+    )
+    times["network"] = time.perf_counter() - begin - times["weights"]
+    rgb = np.asarray(Image.open(image).convert("RGB"))
+    photo = rgb.astype(np.float32)[None] / 127.5 - 1.0
+    steps = []
+    for _ in range(6):
+        begin = time.perf_counter()
+        photo = np.asarray(engine.step(photo, 0.01)[0])
+        steps.append(time.perf_counter() - begin)
+    times["first_step"], times["later_step"] = steps[0], statistics.median(steps[1:])
+    del pydream
+    Path(out).write_text(json.dumps(times))
+
+
+def baseline_tree(workdir: Path, ref: str) -> Path:
+    """A checkout of commit ``ref`` of this repository (a detached ``git worktree``)."""
+    tree = workdir / f"baseline_{ref}"
+    command = ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), ref]
+    if subprocess.run(command, capture_output=True).returncode != 0:
+        raise SystemExit(f"bench: cannot check out {ref} (--phases-baseline takes a commit)")
+    return tree
+
+
+def phases_section(workdir: Path, image: Path, rounds: int, ref: str) -> None:
+    """Each phase of a cold start, this code against commit ``ref``, in alternating child
+    processes; medians and the ratio baseline / this code."""
+    tree = baseline_tree(workdir, ref)
+    results: dict[str, list[dict[str, float]]] = {"this": [], ref: []}
+    try:
+        for index in range(rounds):
+            for name, path in (("this", ROOT), (ref, tree)):
+                out = workdir / f"phases_{name}_{index}.json"
+                env = dict(os.environ, PYTHONPATH=str(path))
+                command = [sys.executable, __file__, "--child", "phases", str(image), str(out)]
+                if subprocess.run(command, env=env, cwd=path).returncode != 0:
+                    raise SystemExit(f"bench: the phases child of {name} failed")
+                results[name].append(json.loads(out.read_text()))
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)])
+    print(f"\ncold start by phase, default settings, {image.name}, median of {rounds} "
+          f"processes each (seconds; x: {ref} / this code):")  # fmt: skip
+    totals = {name: 0.0 for name in results}
+    for phase in PHASES:
+        medians = {
+            name: statistics.median(run[phase] for run in runs) for name, runs in results.items()
+        }
+        for name in totals:
+            totals[name] += medians[name] if phase not in ("import", "later_step") else 0.0
+        print(f"  {phase:11s} {ref} {medians[ref]:6.2f}   this {medians['this']:6.2f}   "
+              f"x{medians[ref] / medians['this']:.2f}")  # fmt: skip
+    print(f"  after the import, to the first step done: {ref} {totals[ref]:.2f} s, this "
+          f"{totals['this']:.2f} s  x{totals[ref] / totals['this']:.2f}")  # fmt: skip
+
+
 # --- the report ------------------------------------------------------------------------------
 
 
@@ -386,6 +481,9 @@ def main() -> None:
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-batch", action="store_true")
     parser.add_argument("--skip-backends", action="store_true")
+    parser.add_argument("--skip-phases", action="store_true", help="no cold-start phases")
+    parser.add_argument("--phases-baseline", default=PHASES_BASELINE, metavar="COMMIT",
+                        help="the commit the cold-start phases are compared with")  # fmt: skip
     options = parser.parse_args()
     if options.child:
         kind, *rest = options.child
@@ -393,6 +491,8 @@ def main() -> None:
             child_whole(rest[0], rest[1])
         elif kind == "backend":
             child_backend(rest[0], int(rest[1]), rest[2])
+        elif kind == "phases":
+            child_phases(rest[0], rest[1])
         else:
             child_tiled(rest[0], int(rest[1]))
         return
@@ -408,6 +508,11 @@ def main() -> None:
     small_path = workdir / "jellyfish_800.png"
     small.save(small_path)
     print(f"machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}")
+
+    if not options.skip_phases:
+        small_320 = workdir / "jellyfish_320.png"
+        photo.resize((320, round(320 * photo.height / photo.width))).save(small_320)
+        phases_section(workdir, small_320, max(options.rounds, 3), options.phases_baseline)
 
     if not options.skip_whole:
         print(f"\nwhole process, blog settings (5 octaves x 20 steps, max_loss off), "
