@@ -83,6 +83,11 @@ R_KIND_NOTES = {
     "function": "A function, or `NULL`.",
 }
 
+# The bodies of the generated functions: the R package's implementations (dream.R,
+# building_blocks.R), given the call's environment.
+DEEP_DREAM_BODY = "run_deep_dream(environment(), names(match.call())[-1])"
+GRADIENT_ASCENT_BODY = "run_gradient_ascent(environment())"
+
 R_TERMS = (
     (r"\bNone\b", "`NULL`"),
     (r"\bTrue\b", "`TRUE`"),
@@ -195,9 +200,9 @@ def in_r_terms(spec: Setting) -> str:
     first = re.match(r"[A-Za-z0-9_]+", text)
     values = {*spec.choices, *(v for v in (spec.default, *spec.inert) if isinstance(v, str))}
     if first and first.group() in values:
-        text = f'"{first.group()}"{text[first.end():]}'
+        text = f'"{first.group()}"{text[first.end() :]}'
     elif first and first.group().isdigit():
-        text = f"`{first.group()}`{text[first.end():]}"
+        text = f"`{first.group()}`{text[first.end() :]}"
     else:
         text = text[:1].upper() + text[1:]
     return text if text.endswith(".") else text + "."
@@ -310,7 +315,9 @@ def deep_dream_code() -> list[str]:
     return [
         "#' @rdname deep_dream",
         "#' @export",
-        *r_function("deep_dream", formals, "run_deep_dream(environment(), names(match.call())[-1])"),
+        *r_function(
+            "deep_dream", formals, "run_deep_dream(environment(), names(match.call())[-1])"
+        ),
     ]
 
 
@@ -346,7 +353,9 @@ def gradient_ascent_code(parameters: list[inspect.Parameter]) -> list[str]:
         "#' @rdname gradient_ascent",
         "#' @export",
         *r_function(
-            "gradient_ascent", gradient_ascent_formals(parameters), "run_gradient_ascent(environment())"
+            "gradient_ascent",
+            gradient_ascent_formals(parameters),
+            "run_gradient_ascent(environment())",
         ),
     ]
 
@@ -405,7 +414,7 @@ def generate() -> str:
         f"max_layer_index <- {r_number(objectives.MAX_INDEX)}",
         "",
     ]
-    lines += deep_dream_code() + [""] + gradient_ascent_code(parameters)
+    lines += [*deep_dream_code(), "", *gradient_ascent_code(parameters)]
     return "\n".join(lines) + "\n"
 
 
