@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from . import _moved, objectives
+from . import _moved, errors, objectives
 from ._version import __version__
 from .engine.memory import DreamNotice, MemoryBudgetError
 from .engine.octaves import octave_shapes, resize_img
@@ -64,6 +64,7 @@ __all__ = [
     "dream_gallery",
     "dream_video",
     "dream_zoom",
+    "errors",
     "example_image",
     "gradient_ascent",
     "list_layers",

@@ -131,11 +131,9 @@ def test_gradient_ascent_building_blocks(tiny_models, photo):
 def test_public_surface():
     assert set(pydream.__all__) == {
         "DreamNotice", "DreamSettings", "Dreamer", "MemoryBudgetError", "__version__",
-        "clear_caches", "deep_dream", "deprocess_image", "dream_batch", "dream_gallery", "dream_video",
-        "dream_zoom",
-        "example_image",
-        "gradient_ascent", "list_layers", "octave_shapes", "preprocess_image", "presets",
-        "resize_img", "save_img",
+        "clear_caches", "deep_dream", "deprocess_image", "dream_batch", "dream_gallery",
+        "dream_video", "dream_zoom", "errors", "example_image", "gradient_ascent", "list_layers",
+        "objectives", "octave_shapes", "preprocess_image", "presets", "resize_img", "save_img",
     }  # fmt: skip
 
 
