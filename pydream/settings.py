@@ -264,7 +264,7 @@ class DreamSettings:
         help="l2: mean of squared activations, border cropped; mean: mean activation",
     )
     border: int = setting(
-        2, kind="whole", group="objective", minimum=0, maximum=MAX_MEMORY_BUDGET, engine="value",
+        2, kind="whole", group="objective", minimum=0, maximum=MAX_BORDER, engine="value",
         help="activation pixels the l2 loss crops off each side",
     )
     normalize: str = setting(
@@ -277,7 +277,7 @@ class DreamSettings:
         help="clip the image to the network's input range after each step",
     )
     jitter: int = setting(
-        0, kind="whole", group="optimiser", minimum=0, maximum=MAX_MEMORY_BUDGET,
+        0, kind="whole", group="optimiser", minimum=0, maximum=MAX_JITTER,
         optimizers=ASCENT_ONLY, moved_to=("lbfgs", "lbfgs_noise"), metavar="PIXELS",
         help="largest random shift, in pixels, rolled before each step and undone after",
     )
@@ -322,7 +322,7 @@ class DreamSettings:
         help="weight of the image L2 penalty",
     )
     lbfgs_evaluations: int = setting(
-        7, kind="whole", group="optimiser", minimum=1, maximum=MAX_MEMORY_BUDGET,
+        7, kind="whole", group="optimiser", minimum=1, maximum=MAX_EVALUATIONS,
         optimizers=LBFGS_ONLY,
         help="function evaluations per L-BFGS round",
     )
@@ -561,7 +561,7 @@ FUNCTION_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
     # small dreams: without a border crop the deep layers keep their few positions
     "dream_gallery": {"border": 0},
     # the blog's building block computes the whole picture unless asked to tile
-    "gradient_ascent": {"tile_size": None},
+    "gradient_ascent": {"tile_size": None, "max_loss": None},
 }
 """Functions that use another default than the schema's on purpose: name -> setting -> value."""
 

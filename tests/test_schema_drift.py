@@ -43,12 +43,7 @@ COMMANDS = ("dream", "gallery", "zoom", "video", "batch")
 
 # Drift the schema does not declare yet, each with why; a strict xfail, so that the entry
 # must go once the drift is gone.
-KNOWN_DRIFT = {
-    ("deep_dream", "lbfgs_noise"): "pydream.deep_dream's signature lacks lbfgs_noise",
-    ("gradient_ascent", "max_loss"): (
-        "gradient_ascent's max_loss=None is not declared in FUNCTION_DEFAULTS"
-    ),
-}
+KNOWN_DRIFT: dict[tuple[str, str], str] = {}
 
 
 def _declared_default(function: str, spec: Setting) -> Any:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import inspect
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,9 @@ from tqdm.auto import tqdm
 from ..media.images import check_folder_writable, check_output_path, load_image, save_image
 from ..nets import backend
 from ..nets.models import get_spec
-from ..presets import DEFAULT_LAYERS, resolve_settings
-from ..settings import Default, DreamSettings
+from ..presets import DEFAULT_LAYERS, resolve_named_settings
+from ..presets import resolve_settings as resolve_settings
+from ..settings import DreamSettings, settings_docs, settings_parameters
 from . import loop, plan
 from .cache import GUIDE_SIZE as GUIDE_SIZE
 from .cache import Engine as Engine
@@ -231,136 +233,99 @@ def _progress_bar(total: int, enabled: bool) -> Iterator[Any]:
 DEFAULT_DREAMER = Dreamer()
 
 
+RUN_OPTIONS_OF_DEEP_DREAM = ("save_octaves", "output", "progress", "callback", "overwrite")
+
+
 def deep_dream(
     image: Any,
-    layers: Mapping[str, float] | Sequence[Mapping[str, float]] | None = None,
+    layers: Any = None,
     *,
     preset: str | None = None,
-    model: str = Default("inception_v3"),  # type: ignore[assignment]
-    weights: str | None = Default("imagenet"),  # type: ignore[assignment]
-    step: float = Default(0.01),  # type: ignore[assignment]
-    num_octave: int = Default(3),  # type: ignore[assignment]
-    octave_scale: float = Default(1.4),  # type: ignore[assignment]
-    iterations: int = Default(20),  # type: ignore[assignment]
-    max_loss: float | None = Default(15.0),  # type: ignore[assignment]
-    loss: str = Default("l2"),  # type: ignore[assignment]
-    border: int = Default(2),  # type: ignore[assignment]
-    normalize: str = Default("mean_abs"),  # type: ignore[assignment]
-    clip: bool = Default(False),  # type: ignore[assignment]
-    jitter: int = Default(0),  # type: ignore[assignment]
-    seed: int | None = Default(None),  # type: ignore[assignment]
-    learning_phase: int = Default(0),  # type: ignore[assignment]
-    tile_size: int | str | None = Default("auto"),  # type: ignore[assignment]
-    memory_budget: float | None = Default(None),  # type: ignore[assignment]
-    precision: str = Default("float32"),  # type: ignore[assignment]
     save_octaves: Any = None,
     output: Any = None,
     progress: bool = False,
     callback: DreamCallback | None = None,
-    optimizer: str = Default("ascent"),  # type: ignore[assignment]
-    continuity: float = Default(0.0),  # type: ignore[assignment]
-    dream_l2: float = Default(0.0),  # type: ignore[assignment]
-    lbfgs_evaluations: int = Default(7),  # type: ignore[assignment]
     overwrite: bool = False,
-    guide: Any = Default(None),  # noqa: B008
-    mask: Any = Default(None),  # noqa: B008
-    lap_levels: int = Default(4),  # type: ignore[assignment]
-    smoothing: float = Default(0.0),  # type: ignore[assignment]
-    preprocess: Any = Default(None),  # noqa: B008
-    deprocess: Any = Default(None),  # noqa: B008
+    **settings: Any,
 ) -> np.ndarray:
     """Dream a picture: gradient ascent on layer activations, octave by octave.
 
-    Args:
-        image: a file path, a ``PIL.Image`` or a uint8 array (H x W, H x W x 3, H x W x 4).
-        layers: layer key -> coefficient, e.g. ``{"mixed3": 0.8, "mixed5": 4}``. A key is a
-            layer (``"mixed4"``), channels of it (``"mixed4:97"``, ``"mixed4:97,120"``,
-            ``"mixed4:0-15"``; the same ``loss`` over just those channels) or ImageNet classes
-            (``"predictions:207"``: the pre-softmax logit, averaged over the classes named;
-            needs the model's classification top). A list of such dicts gives one per
-            octave, smallest first; a shorter list repeats its last dict. Without it (and
-            without a preset setting it) the ``chollet`` preset's layers are used.
-        preset: a name from ``pydream.presets``; arguments given explicitly win over it.
-        model: ``"inception_v3"`` (default), ``"vgg16"``, ``"vgg19"``, ``"xception"``,
-            ``"resnet50"``, ``"mobilenet_v2"``, ``"inception_resnet_v2"``, or a
-            ``keras.Model`` taking images of any size (its own weights; see ``preprocess``).
-        weights: ``"imagenet"``, ``None`` (random initialisation) or a weights file path.
-        step: step size per gradient step, in preprocessed units (InceptionV3: [-1, 1] range).
-        num_octave: number of scales; octave ``i`` is the image shrunk by ``octave_scale**i``.
-        octave_scale: size ratio between octaves (> 1).
-        iterations: steps per octave (L-BFGS: rounds per octave); 0 runs only the octave
-            resizing and detail reinjection.
-        max_loss: stop an octave before a step whose loss exceeds this; ``None`` never stops.
-        loss: ``"l2"`` or ``"mean"``. border: pixels the ``"l2"`` loss crops off each side.
-        normalize: gradient normalisation: ``"mean_abs"``, ``"std"`` or ``"laplacian"``
-            (each band of a ``lap_levels``-band Laplacian pyramid of the gradient divided by
-            its own standard deviation: larger, smoother shapes). clip: clip the image to
-            the model's input range after each step.
-        jitter: random roll of up to this many pixels before each step, undone after it
-            (L-BFGS: amplitude of uniform noise in 0..255 units). seed: makes it repeatable.
-        learning_phase: 1 runs batch norm on the image's own statistics (weights unchanged).
-        tile_size: ``"auto"`` (default) tiles only when the largest octave would not fit
-            ``memory_budget``, and says so with a ``DreamNotice`` warning; a number computes
-            gradients tile by tile (tiles of at most this many pixels a side); ``None`` never
-            tiles.
-        memory_budget: gigabytes the dream may use with ``tile_size="auto"``; ``None``
-            (default) is 60% of the memory available when it starts.
-        precision: ``"float32"``, ``"bfloat16"`` or ``"float16"`` network compute; the reduced
-            precisions keep the first convolution (InceptionV3: two) in float32.
-        save_octaves: a folder; one PNG per octave is written there.
-        output: a file to write (atomically); it keeps the input's mode and alpha channel.
-        progress: show a progress bar. callback: ``callback(octave, step, loss)`` after each
-            step; returning ``True`` stops the run (the dream so far is returned, full size).
-        optimizer: ``"ascent"`` or ``"lbfgs"``. continuity, dream_l2: weights of the
-            continuity (total variation) and image L2 penalties subtracted from the objective
-            (both optimisers). lbfgs_evaluations: L-BFGS evaluations per round.
-        overwrite: allow ``output`` to be the input file itself.
-        guide: a picture (path, ``PIL.Image``, uint8 array) to dream toward: at each chosen
-            layer every position of the dream's activation ``a_p`` is pushed toward the
-            guide's activation ``g_q`` it matches best, maximising
-            ``sum_p <a_p, g_m(p)> / size(a)`` with ``m(p) = argmax_q <a_p, g_q>`` (crops as
-            the ``"l2"`` loss; class terms are not guided). The guide is seen at most 512
-            pixels on its longer side.
-        mask: where to dream: a grey picture or an (H, W) array of 0..1 (or 0..255) values,
-            resized to each octave, that multiplies each step: black keeps the photo, grey
-            dreams less, white dreams fully.
-        lap_levels: bands of the ``"laplacian"`` normalisation (1..12, default 4).
-        smoothing: sigma, in pixels, of a Gaussian blur of each gradient (0, the default, is
-            off): smoother, less pixel-level dreams.
-        preprocess, deprocess: with a ``keras.Model``: ``"tf"`` (default; [-1, 1]),
-            ``"caffe"`` or ``"torch"``, or two functions from 0..255 RGB pixels (…, H, W, 3)
-            to the network's input and back.
+        Every setting of ``pydream.settings.DreamSettings`` is a keyword argument (listed
+        under Settings below, from the schema); those not given are left to ``preset``, then to
+        their defaults.
 
-    Returns:
-        The dream, a uint8 RGB array (H, W, 3) the size of the input.
+        Args:
+            image: a file path, a ``PIL.Image`` or a uint8 array (H x W, H x W x 3, H x W x 4).
+            layers: what to maximise: layer key -> coefficient, e.g. ``{"mixed3": 0.8,
+                "mixed5": 4}``, or an objective value (``pydream.objectives.layer("mixed4") * 2 +
+                pydream.objectives.channel("mixed4", 97)``). A key is a layer (``"mixed4"``),
+                channels of it (``"mixed4:97"``, ``"mixed4:97,120"``, ``"mixed4:0-15"``; the same
+                ``loss`` over just those channels) or ImageNet classes (``"predictions:207"``:
+                the pre-softmax logit, averaged over the classes named; needs the model's
+                classification top). A list of these gives one per octave, smallest first; a
+                shorter list repeats its last. Without it (and without a preset setting it) the
+                ``chollet`` preset's layers are used.
+            preset: a name from ``pydream.presets``; arguments given explicitly win over it.
+            save_octaves: a folder; one PNG per octave is written there.
+            output: a file to write (atomically); it keeps the input's mode and alpha channel.
+            progress: show a progress bar.
+            callback: ``callback(octave, step, loss)`` after each step; returning ``True`` stops
+                the run (the dream so far is returned, full size).
+            overwrite: allow ``output`` to be the input file itself.
+            **settings: the dream's settings:
 
-    Raises:
-        ValueError, TypeError: a setting or the image is unusable (the message says which).
-        FileNotFoundError: the image or weights file does not exist.
-        MemoryBudgetError: a ``ValueError``: the dream cannot fit ``memory_budget``.
+    {settings}
+
+        Notes:
+            ``guide``: at each chosen layer every position of the dream's activation ``a_p`` is
+            pushed toward the guide's activation ``g_q`` it matches best, maximising
+            ``sum_p <a_p, g_m(p)> / size(a)`` with ``m(p) = argmax_q <a_p, g_q>`` (crops as the
+            ``"l2"`` loss; class terms are not guided); the guide is seen at most 512 pixels on
+            its longer side. ``mask``: a grey picture or an (H, W) array of 0..1 (or 0..255)
+            values, resized to each octave, that multiplies each step. With a ``keras.Model`` as
+            ``model``, ``preprocess`` and ``deprocess`` are ``"tf"`` (default; [-1, 1]),
+            ``"caffe"`` or ``"torch"``, or two functions from 0..255 RGB pixels (..., H, W, 3) to
+            the network's input and back.
+
+        Returns:
+            The dream, a uint8 RGB array (H, W, 3) the size of the input.
+
+        Raises:
+            SettingError: a setting is unusable, or given explicitly while the chosen optimiser
+                does not use it (a ``ValueError`` and ``TypeError``).
+            ImageError, ImageNotFoundError: the picture cannot be read (``ValueError``,
+                ``FileNotFoundError``).
+            LayerError, WeightsError: an unknown layer, unreadable weights.
+            MemoryBudgetError: a ``ValueError``: the dream cannot fit ``memory_budget``.
     """
-    arguments = {
-        "model": model, "weights": weights, "step": step, "num_octave": num_octave,
-        "octave_scale": octave_scale, "iterations": iterations, "max_loss": max_loss,
-        "loss": loss, "border": border, "normalize": normalize, "clip": clip, "jitter": jitter,
-        "seed": seed, "learning_phase": learning_phase, "tile_size": tile_size,
-        "memory_budget": memory_budget, "precision": precision, "optimizer": optimizer,
-        "continuity": continuity, "dream_l2": dream_l2, "lbfgs_evaluations": lbfgs_evaluations,
-        "guide": guide, "mask": mask, "lap_levels": lap_levels, "smoothing": smoothing,
-        "preprocess": preprocess, "deprocess": deprocess,
-    }  # fmt: skip
-    settings = resolve_settings(layers, preset, arguments)
+    checked = resolve_named_settings("deep_dream", layers, preset, settings)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable, not {type(callback).__name__}")
     return DEFAULT_DREAMER.dream(
         image,
-        settings,
+        checked,
         save_octaves=save_octaves,
         output=output,
         overwrite=bool(overwrite),
         progress=bool(progress),
         callback=callback,
     )
+
+
+def _signature_from_the_schema() -> None:
+    """``deep_dream``'s signature and docs list every setting of the schema, in order."""
+    own = inspect.signature(deep_dream).parameters
+    head = [own["image"], own["layers"], own["preset"]]
+    rest = settings_parameters("deep_dream", run_options=RUN_OPTIONS_OF_DEEP_DREAM)
+    rest = [own.get(parameter.name, parameter) for parameter in rest]
+    deep_dream.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [*head, *rest], return_annotation=inspect.signature(deep_dream).return_annotation
+    )
+    docs = settings_docs(indent=" " * 12)
+    deep_dream.__doc__ = (deep_dream.__doc__ or "").replace("{settings}", docs)
+
+
+_signature_from_the_schema()
 
 
 def preprocess_image(image: Any, model: str = "inception_v3") -> np.ndarray:

@@ -373,7 +373,7 @@ gradient_ascent_settings <- c(
 # Functions that use another default than the schema's on purpose.
 dream_function_defaults <- list(
   dream_gallery = list(border = 0L),
-  gradient_ascent = list(tile_size = NULL)
+  gradient_ascent = list(tile_size = NULL, max_loss = NULL)
 )
 
 # The layer-key grammar: one part of LAYER:PART,PART (an index or FIRST-LAST, a Perl

@@ -268,7 +268,7 @@ test_that("Esc stops an animation after the frame, keeps the frames and is re-si
   expect_s3_class(err, "deepdream_value_error")
   expect_match(conditionMessage(err), paste0(
     "holds frames dreamed with another blend; rerun with the same settings to go on, or ",
-    "pass restart = TRUE to start over"
+    "turn restart on to start over"
   ), fixed = TRUE)
 
   made <- do.call(dream_video, c(list(clip, folder), tiny, list(progress = FALSE)))
