@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from . import _moved
+from . import _moved, errors, objectives
 from ._version import __version__
 from .engine.memory import DreamNotice, MemoryBudgetError
 from .engine.octaves import octave_shapes, resize_img
@@ -28,6 +28,7 @@ from .run.gallery import dream_gallery
 from .settings import DreamSettings
 
 if TYPE_CHECKING:
+    from .engine.cache import clear_caches
     from .engine.dream import (
         Dreamer,
         deep_dream,
@@ -41,6 +42,7 @@ _moved.install()
 
 _ENGINE_EXPORTS = {
     "Dreamer": "engine.dream",
+    "clear_caches": "engine.cache",
     "deep_dream": "engine.dream",
     "deprocess_image": "engine.dream",
     "gradient_ascent": "engine.dream",
@@ -55,15 +57,18 @@ __all__ = [
     "Dreamer",
     "MemoryBudgetError",
     "__version__",
+    "clear_caches",
     "deep_dream",
     "deprocess_image",
     "dream_batch",
     "dream_gallery",
     "dream_video",
     "dream_zoom",
+    "errors",
     "example_image",
     "gradient_ascent",
     "list_layers",
+    "objectives",
     "octave_shapes",
     "preprocess_image",
     "presets",

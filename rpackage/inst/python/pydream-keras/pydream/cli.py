@@ -9,10 +9,13 @@ picture that fails in such a line, goes on with the others, and exits 1 when any
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import warnings
 from collections.abc import Sequence
 from typing import Any
+
+from .settings import GROUPS, RUN_OPTIONS, SETTINGS, Setting
 
 EXIT_ERROR = 2
 EXIT_SOME_FAILED = 1
@@ -71,16 +74,6 @@ def parse_key_list(text: str) -> list[str]:
     return keys
 
 
-def parse_max_loss(text: str) -> float | None:
-    """A number, or ``none`` for never stopping early."""
-    if text.strip().lower() in ("none", "inf", "off"):
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number or 'none', not {text!r}") from None
-
-
 def parse_weights(text: str) -> str | None:
     """``imagenet``, ``none`` (random initialisation) or a file path."""
     return None if text.strip().lower() == "none" else text
@@ -110,46 +103,86 @@ def add_layers_option(command: argparse.ArgumentParser) -> None:
         "--layers",
         type=parse_layers,
         default=None,
-        help="e.g. mixed3=0.8,mixed5=4 or mixed4:97=1; per octave: mixed3=1;mixed5=1",
+        help="what to maximise: mixed3=0.8,mixed5=4 or mixed4:97=1; one mapping per octave "
+        "separated by ';', smallest first: mixed3=1;mixed5=1 (default: the chollet preset's "
+        "layers, or the preset's)",
     )
+
+
+def parse_none_or_number(text: str) -> float | None:
+    """A number, or ``none``."""
+    if text.strip().lower() == "none":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number or 'none', not {text!r}") from None
+
+
+def parse_none_or_whole(text: str) -> int | None:
+    """A whole number, or ``none``."""
+    if text.strip().lower() == "none":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number or 'none', not {text!r}"
+        ) from None
+
+
+def describe_default(spec: Setting) -> str:
+    """A setting's default as the command line spells it."""
+    if spec.kind == "flag":
+        return "on" if spec.default else "off"
+    if spec.default is None:
+        return "none"
+    return str(spec.default)
+
+
+def setting_option(spec: Setting) -> dict[str, Any]:
+    """The ``add_argument`` keywords of a setting's option, derived from its declaration."""
+    only = "" if len(spec.optimizers) > 1 else f"{spec.optimizers[0]} only; "
+    described = re.sub(r"\bNone\b", "none", spec.help)  # the command line's spelling
+    help_text = f"{described} ({only}default: {describe_default(spec)})".replace("%", "%%")
+    option: dict[str, Any] = {"dest": spec.name, "help": help_text}
+    if spec.kind == "flag":
+        option["action"] = "store_true"
+        return option
+    if spec.kind == "choice":
+        option["choices"] = list(spec.choices)
+    elif spec.kind == "number":
+        option["type"] = parse_none_or_number if spec.allow_none else float
+    elif spec.kind == "whole":
+        option["type"] = parse_none_or_whole if spec.allow_none else int
+    elif spec.kind == "weights":
+        option["type"] = parse_weights
+    elif spec.kind == "tile_size":
+        option["type"] = parse_tile_size
+    if spec.metavar:
+        option["metavar"] = spec.metavar
+    return option
 
 
 def add_setting_options(
     command: argparse.ArgumentParser, overwrite_help: str = "allow OUTPUT to be INPUT"
 ) -> None:
-    """The options every dreaming command shares: one per ``DreamSettings`` field."""
-    command.add_argument("--preset", default=None, help="named settings (see 'pydream presets')")
-    command.add_argument("--model", help="model name (default inception_v3)")
-    command.add_argument("--weights", type=parse_weights, help="imagenet, none or a file path")
-    command.add_argument("--step", type=float)
-    command.add_argument("--num-octave", type=int)
-    command.add_argument("--octave-scale", type=float)
-    command.add_argument("--iterations", type=int)
-    command.add_argument("--max-loss", type=parse_max_loss, help="a number, or none")
-    command.add_argument("--loss", choices=["l2", "mean"])
-    command.add_argument("--border", type=int)
-    command.add_argument("--normalize", choices=["mean_abs", "std", "laplacian"])
-    command.add_argument("--lap-levels", type=int, help="bands of --normalize laplacian (4)")
-    command.add_argument("--smoothing", type=float, metavar="SIGMA", help="blur the gradient")
-    command.add_argument("--continuity", type=float, help="weight of the continuity penalty")
-    command.add_argument("--dream-l2", type=float, help="weight of the image L2 penalty")
-    command.add_argument("--guide", metavar="PATH", help="a picture to dream toward")
-    command.add_argument("--mask", metavar="PATH", help="grey picture: white dreams, black not")
-    command.add_argument("--clip", action="store_true")
-    command.add_argument("--jitter", type=int)
-    command.add_argument("--learning-phase", type=int, choices=[0, 1])
-    command.add_argument("--optimizer", choices=["ascent", "lbfgs"])
-    command.add_argument("--lbfgs-evaluations", type=int)
-    command.add_argument("--seed", type=int)
+    """The options every dreaming command shares: one per setting of the schema
+    (``pydream.settings``), in groups, each with its help and default."""
     command.add_argument(
-        "--tile-size", type=parse_tile_size, help="auto (default), none or pixels per tile side"
+        "--preset", default=None, help="named settings (see 'pydream presets'; default: none)"
+    )
+    groups = {group: command.add_argument_group(f"{group} settings") for group in GROUPS}
+    for spec in SETTINGS.values():
+        if spec.cli and spec.kind != "layers":
+            flag = "--" + spec.name.replace("_", "-")
+            groups[spec.group].add_argument(flag, **setting_option(spec))
+    command.add_argument(
+        "--overwrite", action="store_true", default=False, help=f"{overwrite_help} (default: off)"
     )
     command.add_argument(
-        "--memory-budget", type=float, metavar="GB", help="memory for --tile-size auto (GB)"
+        "--quiet", action="store_true", default=False, help="no progress bar (default: off)"
     )
-    command.add_argument("--precision", choices=["float32", "bfloat16", "float16", "auto"])
-    command.add_argument("--overwrite", action="store_true", default=False, help=overwrite_help)
-    command.add_argument("--quiet", action="store_true", default=False, help="no progress bar")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -160,12 +193,18 @@ def build_parser() -> argparse.ArgumentParser:
     dream = commands.add_parser("dream", help="dream a picture", argument_default=argparse.SUPPRESS)
     dream.add_argument("input", help="picture to dream (JPEG, PNG, TIFF, ...)")
     dream.add_argument(
-        "-o", "--output", required=True, help="file to write (its extension sets the format)"
+        "-o",
+        "--output",
+        required=True,
+        help="file to write, its extension sets the format (required)",
     )
     add_layers_option(dream)
     add_setting_options(dream)
     dream.add_argument(
-        "--save-octaves", metavar="DIR", default=None, help="write one PNG per octave here"
+        "--save-octaves",
+        metavar="DIR",
+        default=None,
+        help=setting_option(RUN_OPTIONS["save_octaves"])["help"],
     )
 
     gallery = commands.add_parser(
@@ -174,21 +213,34 @@ def build_parser() -> argparse.ArgumentParser:
         argument_default=argparse.SUPPRESS,
     )
     gallery.add_argument("input", help="picture to dream")
-    gallery.add_argument("-o", "--output", required=True, help="the sheet to write (PNG, ...)")
     gallery.add_argument(
-        "--layers", type=parse_key_list, default=None, help="e.g. mixed3,mixed4,mixed5"
+        "-o", "--output", required=True, help="the sheet to write, PNG, ... (required)"
     )
     gallery.add_argument(
-        "--channels", action="append", default=None, help="e.g. mixed4:0-15 (repeatable)"
+        "--layers",
+        type=parse_key_list,
+        default=None,
+        help="layer keys, one tile each, e.g. mixed3,mixed4,mixed5 (default: every layer "
+        "'pydream layers' lists, unless --channels is given)",
     )
-    gallery.add_argument("--size", type=int, default=256, help="pixels of each dream (256)")
-    gallery.add_argument("--columns", type=int, default=None, help="tiles per row")
+    gallery.add_argument(
+        "--channels",
+        action="append",
+        default=None,
+        help="channels, one tile each, e.g. mixed4:0-15 (repeatable; default: none)",
+    )
+    gallery.add_argument(
+        "--size", type=int, default=256, help="pixels of each dream's longer side (default: 256)"
+    )
+    gallery.add_argument(
+        "--columns", type=int, default=None, help="tiles per row (default: a near-square grid)"
+    )
     gallery.add_argument(
         "--no-photo",
         dest="photo",
         action="store_false",
         default=True,
-        help="leave out the tile of the picture itself",
+        help="leave out the tile of the picture itself (default: the photo is the first tile)",
     )
     add_setting_options(gallery)
 
@@ -197,24 +249,32 @@ def build_parser() -> argparse.ArgumentParser:
     add_batch_parser(commands)
 
     layers = commands.add_parser("layers", help="list a model's layer names")
-    layers.add_argument("--model", default="inception_v3")
-    layers.add_argument("--all", action="store_true", help="every layer, not only blocks")
+    layers.add_argument(
+        "--model", default="inception_v3", help="model name (default: inception_v3)"
+    )
+    layers.add_argument(
+        "--all", action="store_true", help="every layer, not only blocks (default: off)"
+    )
 
     commands.add_parser("presets", help="list the presets and what they set")
     return parser
 
 
-ANIMATION_HELP = ".gif, .webp, .mp4, or a folder (one PNG a frame)"
+ANIMATION_HELP = ".gif, .webp, .mp4, or a folder of PNG frames (required)"
 
 
 def add_motion_options(command: argparse.ArgumentParser) -> None:
     """The options of the animation commands beside the dream settings."""
     add_layers_option(command)
     command.add_argument(
-        "--keep-frames", action="store_true", help="keep the work folder OUT.frames afterwards"
+        "--keep-frames",
+        action="store_true",
+        help="keep the work folder OUT.frames afterwards (default: off)",
     )
     command.add_argument(
-        "--restart", action="store_true", help="discard frames left by a run with other settings"
+        "--restart",
+        action="store_true",
+        help="discard frames left by a run with other settings (default: off)",
     )
     add_setting_options(command)
 
@@ -228,10 +288,10 @@ def add_zoom_parser(commands: Any) -> None:
     )
     zoom.add_argument("input", help="picture to dream")
     zoom.add_argument("-o", "--output", required=True, help=ANIMATION_HELP)
-    zoom.add_argument("--frames", type=int, required=True, help="number of frames")
-    zoom.add_argument("--zoom", type=float, help="magnification per frame (1.05)")
-    zoom.add_argument("--rotate", type=float, metavar="DEG", help="degrees per frame (0)")
-    zoom.add_argument("--fps", type=float, help="frames per second (12)")
+    zoom.add_argument("--frames", type=int, required=True, help="number of frames (required)")
+    zoom.add_argument("--zoom", type=float, help="magnification per frame (default: 1.05)")
+    zoom.add_argument("--rotate", type=float, metavar="DEG", help="degrees per frame (default: 0)")
+    zoom.add_argument("--fps", type=float, help="frames per second (default: 12)")
     add_motion_options(zoom)
 
 
@@ -245,11 +305,22 @@ def add_video_parser(commands: Any) -> None:
     video.add_argument("input", help="a video file, or a folder of frames sorted by name")
     video.add_argument("-o", "--output", required=True, help=ANIMATION_HELP)
     video.add_argument(
-        "--blend", type=float, help="share of the previous dream in each frame's start (0.6)"
+        "--blend",
+        type=float,
+        help="share of the previous dream in each frame's start (default: 0.6)",
     )
-    video.add_argument("--flow", choices=["dis", "farneback"], help="optical flow method (dis)")
-    video.add_argument("--no-flow", dest="flow", action="store_false", help="blend without warping")
-    video.add_argument("--fps", type=float, help="frames per second (the video's; a folder: 12)")
+    video.add_argument(
+        "--flow", choices=["dis", "farneback"], help="optical flow method (default: dis)"
+    )
+    video.add_argument(
+        "--no-flow",
+        dest="flow",
+        action="store_false",
+        help="blend without warping (default: warp with --flow)",
+    )
+    video.add_argument(
+        "--fps", type=float, help="frames per second (default: the video's; a folder: 12)"
+    )
     add_motion_options(video)
 
 
@@ -262,7 +333,10 @@ def add_batch_parser(commands: Any) -> None:
     )
     batch.add_argument("inputs", nargs="+", help="picture files, folders or globs")
     batch.add_argument(
-        "-o", "--output-dir", required=True, help="folder for the dreams (named after the inputs)"
+        "-o",
+        "--output-dir",
+        required=True,
+        help="folder for the dreams, named after the inputs (required)",
     )
     add_layers_option(batch)
     batch.add_argument(
@@ -271,24 +345,21 @@ def add_batch_parser(commands: Any) -> None:
         const="local",
         default=None,
         metavar="ADDRESS",
-        help="dream on Ray: a local runtime, or the cluster at ADDRESS (HEAD:6379)",
+        help="dream on Ray: a local runtime, or the cluster at ADDRESS (HEAD:6379) "
+        "(default: no Ray)",
     )
     batch.add_argument(
         "--workers",
         default="auto",
         metavar="N",
-        help="pictures dreamed at once by local worker processes (auto: one per core up to "
-        "4 cores, then one per 4 cores; 1 with a GPU)",
+        help="pictures dreamed at once by local worker processes (default: auto, one per "
+        "core up to 4 cores, then one per 4 cores; 1 with a GPU)",
     )
     add_setting_options(batch, overwrite_help="dream again the pictures already in the folder")
 
 
-SETTING_OPTIONS = (
-    "model", "step", "num_octave", "octave_scale", "iterations", "loss", "border", "normalize",
-    "clip", "jitter", "learning_phase", "seed", "tile_size", "memory_budget", "precision",
-    "max_loss", "weights", "lap_levels", "smoothing", "continuity", "dream_l2", "guide", "mask",
-    "optimizer", "lbfgs_evaluations",
-)  # fmt: skip
+SETTING_OPTIONS = tuple(name for name, spec in SETTINGS.items() if spec.cli and name != "layers")
+"""The settings the command line has an option for (all but functions and --layers)."""
 
 
 def given_options(options: argparse.Namespace, names: Sequence[str]) -> dict[str, Any]:

@@ -9,7 +9,8 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
-from .settings import SETTING_NAMES, Default, DreamSettings
+from .errors import PresetError
+from .settings import SETTING_NAMES, Default, DreamSettings, check_optimizer_settings
 
 _PRESETS: dict[str, dict[str, Any]] = {
     # The R post ("jellyfish"): five octaves, no border crop. The post also lists mixed11,
@@ -45,14 +46,14 @@ _PRESETS: dict[str, dict[str, Any]] = {
         "max_loss": None,
     },
     # The VGG16 "paintings" post: L-BFGS on features minus continuity and image-L2 penalties,
-    # with random jitter added before and removed after each round.
+    # with random noise (lbfgs_noise) added before and removed after each round.
     "acid": {
         "model": "vgg16",
         "layers": {"block4_conv1": 0.05, "block4_conv2": 0.01, "block4_conv3": 0.01},
         "optimizer": "lbfgs",
         "continuity": 0.1,
         "dream_l2": 0.8,
-        "jitter": 5,
+        "lbfgs_noise": 5.0,
         "num_octave": 1,
         "iterations": 5,
         "lbfgs_evaluations": 7,
@@ -65,7 +66,7 @@ _PRESETS: dict[str, dict[str, Any]] = {
         "optimizer": "lbfgs",
         "continuity": 0.1,
         "dream_l2": 0.02,
-        "jitter": 0,
+        "lbfgs_noise": 0.0,
         "num_octave": 1,
         "iterations": 5,
         "lbfgs_evaluations": 7,
@@ -86,9 +87,17 @@ presets: Mapping[str, Mapping[str, Any]] = MappingProxyType(
 
 
 def preset_settings(name: str) -> dict[str, Any]:
-    """Return a fresh copy of a preset's settings, or raise ``ValueError`` listing the names."""
+    """Return a fresh copy of a preset's settings, or raise ``PresetError`` (a
+    ``ValueError``) listing the names."""
     if not isinstance(name, str) or name not in _PRESETS:
-        raise ValueError(f"unknown preset {name!r}; presets are: {', '.join(_PRESETS)}")
+        raise PresetError(
+            f"unknown preset {name!r}; presets are: {', '.join(_PRESETS)}",
+            setting="preset",
+            value=name,
+            allowed=", ".join(map(repr, _PRESETS)),
+            preset=name,
+            presets=list(_PRESETS),
+        )
     settings = dict(_PRESETS[name])
     settings["layers"] = dict(settings["layers"])
     return settings
@@ -116,6 +125,10 @@ def resolve_settings(
     ``arguments`` maps setting names to values; values wrapped in ``Default`` were not given
     by the caller, so a preset may replace them. Without layers or a preset, the ``chollet``
     preset's layers are used.
+
+    Raises:
+        SettingError: a value cannot be used, or a setting given explicitly is one that the
+            chosen optimiser does not use (see ``check_optimizer_settings``).
     """
     values: dict[str, Any] = preset_settings(preset) if preset is not None else {}
     for name, value in arguments.items():
@@ -126,7 +139,9 @@ def resolve_settings(
     if layers is not None:
         values["layers"] = layers
     values.setdefault("layers", dict(DEFAULT_LAYERS))
-    return DreamSettings(**values)
+    settings = DreamSettings(**values)
+    check_optimizer_settings(settings, arguments)
+    return settings
 
 
 def resolve_named_settings(

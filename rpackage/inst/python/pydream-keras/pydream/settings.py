@@ -1,33 +1,68 @@
-"""Every knob of a dream, in one validated, frozen dataclass.
+"""Every setting of a dream, declared once: the schema that the Python API, the command line,
+the engine's cache and the R package all derive from.
 
-The field names are the vocabulary shared by the Python API, the command line and the R
-package: a setting is called the same everywhere.
+Each field of ``DreamSettings`` is declared with ``setting(...)``: its default, kind, bounds
+or choices, help text (with units), group, whether the compiled engine depends on it and
+which optimisers use it. ``SETTINGS`` lists them in order; ``RUN_OPTIONS`` declares the
+arguments of a call that are not settings of the picture (``output``, ``progress``, ...);
+``FUNCTION_DEFAULTS`` says where a function uses another default on purpose. The names are
+the vocabulary of both languages: a setting is called the same everywhere.
+
+To add a setting: add a field here with ``setting(...)``, then use it where it acts. The
+command line (``pydream.cli``), ``deep_dream``'s signature and docs, the engine's cache key
+and the R package (``scripts/generate-r``) follow.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
-import numbers
-import re
-from collections.abc import Mapping
+import inspect
+import textwrap
+import warnings
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .checks import (
+    check_choice,
+    check_flag,
+    check_float,
+    check_int,
+    check_model,
+    check_processing,
+    check_tile_size,
+    check_weights,
+    describe_bounds,
+)
+from .checks import check_float as check_float  # noqa: F811
+from .checks import check_int as check_int  # noqa: F811
+from .checks import is_keras_model as is_keras_model
+from .errors import DeprecatedSettingWarning, SettingError
 from .media.images import LoadedImage, MaskImage, load_guide, load_mask
+from .objectives import LayerKey as LayerKey
+from .objectives import parse_layer_key as parse_layer_key
+
+GROUPS = ("objective", "network", "schedule", "optimiser", "tiling", "output")
+"""The groups settings are shown in (``pydream dream --help``, the R help)."""
 
 LOSSES = ("l2", "mean")
 NORMALIZATIONS = ("mean_abs", "std", "laplacian")
-PREPROCESSING_SCHEMES = ("tf", "caffe", "torch")
 PRECISIONS = ("float32", "bfloat16", "float16", "auto")
 OPTIMIZERS = ("ascent", "lbfgs")
-MAX_JITTER = 1_000_000  # pixels (or 0..255 units for L-BFGS): far beyond any useful jitter
+MAX_WHOLE = 2**31 - 1  # the largest whole number both languages hold (R's integer)
+MAX_SEED = 2**32 - 1  # numpy's seeds are 32-bit (an animation's frame seeds use them all)
+MAX_JITTER = 1_000_000  # pixels: far beyond any useful jitter
 MAX_EVALUATIONS = 1_000_000  # scipy's L-BFGS-B counts evaluations in a 32-bit integer
 MAX_MEMORY_BUDGET = 1e6  # gigabytes
 MAX_BORDER = 1_000_000  # activation pixels (the network slices with 32-bit integers)
 MAX_LAP_LEVELS = 12  # a 12-level pyramid already shrinks a 8192-pixel side to 2 pixels
 MAX_SMOOTHING = 100.0  # pixels: a wider blur leaves no structure in any gradient
-MAX_INDEX = 1_000_000  # channel or class index: far beyond any network's width
-INDEX_RANGE = re.compile(r"([0-9]+)\s*(?:-\s*([0-9]+))?", re.ASCII)
+MAX_NOISE = 255.0  # 0..255 pixel units: noise as large as the picture itself
+
+KINDS = (
+    "number", "whole", "choice", "flag", "layers", "model", "weights", "tile_size", "picture",
+    "mask", "processing", "path", "function",
+)  # fmt: skip
+"""The kinds of value a setting takes; each has one check here and one in R."""
 
 
 class Default:
@@ -45,352 +80,318 @@ class Default:
         return repr(self.value)
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+@dataclasses.dataclass(frozen=True)
+class Setting:
+    """The declaration of one setting (or run option).
+
+    Attributes:
+        name: the setting's name in Python, the command line (``--num-octave``) and R.
+        default: the default value (``None`` where the setting is optional).
+        kind: one of ``KINDS``; says how the value is checked and parsed.
+        help: one line for ``--help`` and the R docs, with units.
+        group: one of ``GROUPS``.
+        minimum, maximum: inclusive bounds of a number; strictly_above: an exclusive bound.
+        choices: the valid strings of a ``"choice"``.
+        allow_none: ``None`` is a valid value (R ``NULL``, command line ``none``).
+        engine: ``"value"``: the compiled engine depends on the value; ``"presence"``: only
+            on whether it is set; ``""``: not at all.
+        optimizers: the optimisers that use it; given explicitly with another, it is an error.
+        inert: values that mean "not used", fine with any optimiser.
+        moved_to: ``(optimizer, other setting)``: with that optimiser, the value belongs to
+            the other setting (a deprecated spelling, warned about).
+        metavar: the command line's placeholder for the value.
+        cli: whether the command line has an option for it.
+        r_default: an R expression used as the R default instead of ``default``.
+        after: for a run option, the setting it follows in a signature.
+    """
+
+    default: Any
+    kind: str
+    help: str
+    group: str
+    minimum: float | None = None
+    maximum: float | None = None
+    strictly_above: float | None = None
+    choices: tuple[str, ...] = ()
+    allow_none: bool = False
+    engine: str = ""
+    optimizers: tuple[str, ...] = OPTIMIZERS
+    inert: tuple[Any, ...] = ()
+    moved_to: tuple[str, str] | None = None
+    metavar: str | None = None
+    cli: bool = True
+    r_default: str | None = None
+    after: str | None = None
+    name: str = ""
+
+    def check(self, value: Any) -> Any:
+        """``value`` in its canonical type, or a ``SettingError`` naming this setting."""
+        if value is None and self.allow_none:
+            return None
+        return _CHECKS[self.kind](self, value)
+
+    def allowed(self) -> str:
+        """What the setting accepts, in words."""
+        if self.kind in ("number", "whole"):
+            text = describe_bounds(self.kind, self.minimum, self.maximum, self.strictly_above)
+        elif self.kind == "choice":
+            text = "one of " + ", ".join(map(repr, self.choices))
+        elif self.kind == "flag":
+            text = "True or False"
+        else:
+            text = self.help
+        return f"{text}, or None" if self.allow_none else text
+
+    def applies_to(self, optimizer: str, value: Any) -> bool:
+        """Whether ``optimizer`` uses this setting given as ``value``."""
+        return optimizer in self.optimizers or any(
+            value is inert or value == inert for inert in self.inert
+        )
 
 
-def check_float(
-    name: str,
-    value: Any,
-    *,
-    minimum: float | None = None,
-    strictly_above: float | None = None,
-    allow_none: bool = False,
-) -> float | None:
-    """Return ``value`` as a finite float, or raise a ``ValueError``/``TypeError`` naming it."""
-    if value is None and allow_none:
-        return None
-    if not _is_number(value):
-        raise TypeError(f"{name} must be a number, not {value!r}")
-    result = float(value)
-    if not math.isfinite(result):
-        raise ValueError(f"{name} must be a finite number, not {result}")
-    if minimum is not None and result < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, not {result}")
-    if strictly_above is not None and result <= strictly_above:
-        raise ValueError(f"{name} must be greater than {strictly_above}, not {result}")
-    return result
+def _check_number(spec: Setting, value: Any) -> Any:
+    return check_float(
+        spec.name,
+        value,
+        minimum=spec.minimum,
+        maximum=spec.maximum,
+        strictly_above=spec.strictly_above,
+    )
 
 
-def check_int(
-    name: str,
-    value: Any,
-    *,
-    minimum: int | None = None,
-    maximum: int | None = None,
-    allow_none: bool = False,
-) -> int | None:
-    """Return ``value`` as an int (whole floats such as 3.0 are accepted), or raise."""
-    if value is None and allow_none:
-        return None
-    if not _is_number(value):
-        raise TypeError(f"{name} must be a whole number, not {value!r}")
-    if isinstance(value, numbers.Integral):
-        result = int(value)
-    else:
-        as_float = float(value)
-        if not math.isfinite(as_float) or not as_float.is_integer():
-            raise ValueError(f"{name} must be a whole number, not {value!r}")
-        result = int(as_float)
-    if minimum is not None and result < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, not {result}")
-    if maximum is not None and result > maximum:
-        raise ValueError(f"{name} must be at most {maximum}, not {result}")
-    return result
+def _check_whole(spec: Setting, value: Any) -> Any:
+    minimum = None if spec.minimum is None else int(spec.minimum)
+    maximum = None if spec.maximum is None else int(spec.maximum)
+    return check_int(spec.name, value, minimum=minimum, maximum=maximum)
 
 
-def check_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
-    """Return ``value`` if it is one of ``choices``, else raise naming the valid ones."""
-    if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, not {value!r}")
+def _check_picture(spec: Setting, value: Any) -> Any:
+    return value if isinstance(value, LoadedImage) else load_guide(value)
+
+
+def _check_mask(spec: Setting, value: Any) -> Any:
+    return value if isinstance(value, MaskImage) else load_mask(value)
+
+
+def _check_layers(value: Any) -> Any:
+    from . import objectives  # objective values are being extended: read it at call time
+
+    return objectives.check_layers(value)
+
+
+def _unchecked(spec: Setting, value: Any) -> Any:
     return value
 
 
-def check_tile_size(value: Any) -> int | str | None:
-    """``"auto"``, ``None`` or a whole number of pixels >= 1."""
-    if value is None or (isinstance(value, str) and value == "auto"):
-        return value
-    if isinstance(value, str):
-        raise ValueError(f"tile_size must be 'auto', None or a number of pixels, not {value!r}")
-    return check_int("tile_size", value, minimum=1)
+_CHECKS = {
+    "number": _check_number,
+    "whole": _check_whole,
+    "choice": lambda spec, value: check_choice(spec.name, value, spec.choices),
+    "flag": lambda spec, value: check_flag(spec.name, value),
+    "layers": lambda spec, value: _check_layers(value),
+    "model": lambda spec, value: check_model(spec.name, value),
+    "weights": lambda spec, value: check_weights(spec.name, value),
+    "tile_size": lambda spec, value: check_tile_size(spec.name, value),
+    "picture": _check_picture,
+    "mask": _check_mask,
+    "processing": lambda spec, value: check_processing(spec.name, value),
+    "path": _unchecked,
+    "function": _unchecked,
+}
+
+SPEC = "pydream.setting"
+"""The key of a field's declaration in its ``dataclasses.field`` metadata."""
 
 
-@dataclasses.dataclass(frozen=True)
-class LayerKey:
-    """A parsed key of the layer-contribution mapping.
-
-    ``"mixed4"`` is the whole layer (``indices`` ``None``); ``"mixed4:97"``,
-    ``"mixed4:97,120"`` and ``"mixed4:0-15"`` are channels of it (or, on a classification
-    layer such as ``"predictions:207"``, classes).
-    """
-
-    layer: str
-    indices: tuple[int, ...] | None = None
+def setting(default: Any = dataclasses.MISSING, *, compare: bool = True, **spec: Any) -> Any:
+    """Declare a field of ``DreamSettings``: its default and its ``Setting`` attributes."""
+    declared = Setting(default=None if default is dataclasses.MISSING else default, **spec)
+    return dataclasses.field(default=default, compare=compare, metadata={SPEC: declared})
 
 
-def parse_layer_key(key: Any) -> LayerKey:
-    """Parse ``"name"``, ``"name:3"``, ``"name:3,7"`` or ``"name:0-15"`` (ranges inclusive).
-
-    Raises:
-        TypeError, ValueError: the key is not a string of that form.
-    """
-    if not isinstance(key, str) or not key.strip():
-        raise TypeError(f"layers: layer names must be non-empty strings, not {key!r}")
-    layer, separator, selection = key.strip().partition(":")
-    layer = layer.strip()
-    if not layer:
-        raise ValueError(f"layers: {key!r} has no layer name before ':'")
-    if not separator:
-        return LayerKey(layer)
-    indices: dict[int, None] = {}  # ordered and without repeats
-    for part in selection.split(","):
-        match = INDEX_RANGE.fullmatch(part.strip())
-        if match is None:
-            raise ValueError(
-                f"layers: {key!r} must look like LAYER:CHANNEL, LAYER:C1,C2 or LAYER:FIRST-LAST "
-                "with whole numbers from 0, e.g. 'mixed4:97' or 'mixed4:0-15'"
-            )
-        start = int(match.group(1))
-        stop = int(match.group(2)) if match.group(2) is not None else start
-        if stop < start:
-            raise ValueError(f"layers: the range in {key!r} runs backwards ({start}-{stop})")
-        if stop > MAX_INDEX:
-            raise ValueError(f"layers: the index {stop} in {key!r} is beyond any network")
-        indices.update(dict.fromkeys(range(start, stop + 1)))
-    return LayerKey(layer, tuple(indices))
-
-
-def check_layer_mapping(layers: Any, what: str = "layers") -> dict[str, float]:
-    """Validate one layer -> coefficient mapping (names are checked against the model later)."""
-    if not isinstance(layers, Mapping):
-        raise TypeError(
-            f"{what} must be a dict of layer name -> coefficient, not {type(layers).__name__}"
-        )
-    if not layers:
-        raise ValueError(f"{what} is empty: give at least one layer, e.g. {{'mixed3': 1.0}}")
-    checked: dict[str, float] = {}
-    for layer_name, coefficient in layers.items():
-        parse_layer_key(layer_name)
-        value = check_float(f"{what}[{layer_name!r}]", coefficient)
-        assert value is not None
-        checked[layer_name] = value
-    return checked
-
-
-def check_layers(layers: Any) -> dict[str, float] | tuple[dict[str, float], ...]:
-    """Validate ``layers``: one mapping, or a list of mappings (one per octave, smallest first).
-
-    A list of one mapping is the same as that mapping.
-    """
-    if isinstance(layers, Mapping):
-        return check_layer_mapping(layers)
-    if isinstance(layers, (list, tuple)):
-        if not layers:
-            raise ValueError(
-                "layers is an empty list: give one mapping per octave, e.g. "
-                "[{'mixed3': 1.0}, {'mixed5': 1.0}]"
-            )
-        schedule = tuple(
-            check_layer_mapping(mapping, f"layers[{index}]") for index, mapping in enumerate(layers)
-        )
-        return schedule[0] if len(schedule) == 1 else schedule
-    raise TypeError(
-        "layers must be a dict of layer name -> coefficient, or a list of such dicts (one per "
-        f"octave), not {type(layers).__name__}"
-    )
-
-
-def is_keras_model(value: Any) -> bool:
-    """Whether ``value`` is a ``keras.Model`` (checked without importing Keras)."""
-    import sys
-
-    keras = sys.modules.get("keras")
-    return keras is not None and isinstance(value, keras.Model)
-
-
-def check_model(model: Any) -> Any:
-    """A model registry name or a ``keras.Model``."""
-    if isinstance(model, str) or is_keras_model(model):
-        return model
-    raise TypeError(
-        "model must be a model name (see pydream.models.MODELS) or a keras.Model, "
-        f"not {type(model).__name__}"
-    )
-
-
-def check_processing(name: str, value: Any) -> Any:
-    """``None``, a named scheme (``"tf"``, ``"caffe"``, ``"torch"``) or a callable."""
-    if value is None or callable(value):
-        return value
-    if isinstance(value, str):
-        return check_choice(name, value, PREPROCESSING_SCHEMES)
-    raise TypeError(
-        f"{name} must be None, one of {', '.join(map(repr, PREPROCESSING_SCHEMES))} or a "
-        f"function, not {type(value).__name__}"
-    )
+ASCENT_ONLY = ("ascent",)
+LBFGS_ONLY = ("lbfgs",)
 
 
 @dataclasses.dataclass(frozen=True)
 class DreamSettings:
-    """All settings of a dream.
+    """All settings of a dream: the schema (see the module's docstring).
 
-    Attributes:
-        layers: layer key -> coefficient in the objective, or a tuple of such mappings, one
-            per octave, smallest octave first (a shorter tuple repeats its last mapping). A
-            key is a layer name (``"mixed4"``), channels of a layer (``"mixed4:97"``,
-            ``"mixed4:97,120"``, ``"mixed4:0-15"``) or classes of a classification layer
-            (``"predictions:207"``: the class's pre-softmax logit).
-        model: model registry name (see ``pydream.models.MODELS``) or a ``keras.Model``.
-        preprocess, deprocess: for a ``keras.Model``: a scheme (``"tf"``, ``"caffe"``,
-            ``"torch"``) or functions between 0..255 RGB pixels (…, H, W, 3) and network
-            input; ``None`` is ``"tf"``. Registry models know their own.
-        weights: ``"imagenet"``, ``None`` (random initialisation) or a weights file path.
-        step: gradient-ascent step size, in preprocessed-image units per step (>= 0).
-        num_octave: number of octaves (scales), >= 1.
-        octave_scale: size ratio between successive octaves, > 1 (1 only with one octave).
-        iterations: gradient steps (or L-BFGS rounds) per octave, >= 0.
-        max_loss: stop an octave before a step whose loss is above this; ``None`` never stops.
-        loss: ``"l2"`` (mean of squared activations, border cropped) or ``"mean"``.
-        border: pixels cropped off each side of an activation by the ``"l2"`` loss, >= 0.
-        normalize: gradient normalisation, ``"mean_abs"``, ``"std"`` or ``"laplacian"``
-            (see ``pydream.gradients``).
-        lap_levels: bands of the ``"laplacian"`` normalisation's pyramid, 1..12.
-        smoothing: sigma, in pixels, of a Gaussian blur of the gradient (0: off).
-        guide: a guide picture (``LoadedImage``) the dream is pulled toward, or ``None``.
-        mask: where to dream, float32 (H, W) in 0..1 (``MaskImage``), or ``None``.
-        clip: clip the image to the model's input range after each step.
-        jitter: ascent: largest random shift in pixels (a roll undone after the step);
-            L-BFGS: amplitude of uniform noise in 0..255 pixel units added before each round.
-        seed: seed of the random jitter (``None``: a fresh seed each run).
-        learning_phase: 0 inference, 1 batch norm uses the image's own statistics.
-        tile_size: ``"auto"`` tiles only when the whole image would not fit ``memory_budget``
-            (and says so); a number computes the gradient tile by tile, tiles of at most that
-            many pixels a side; ``None`` never tiles.
-        memory_budget: gigabytes a dream may use for ``tile_size="auto"``; ``None`` means
-            60% of the memory available when the dream starts.
-        precision: ``"float32"``, ``"bfloat16"`` or ``"float16"`` for the network's compute;
-            ``"auto"``: what is fast and keeps quality on this machine (see
-            ``backend.auto_precision``).
-        optimizer: ``"ascent"`` (plain gradient ascent) or ``"lbfgs"`` (scipy L-BFGS-B).
-        continuity: weight of the continuity (total-variation-like) penalty, >= 0, for both
-            optimisers.
-        dream_l2: weight of the image L2 penalty, >= 0, for both optimisers.
-        lbfgs_evaluations: function evaluations per L-BFGS round, >= 1.
+    Every field is checked when the settings are made; ``SettingError`` (a ``ValueError``
+    and ``TypeError``) names a setting whose value cannot be used. Settings that the chosen
+    optimiser does not use are errors when given explicitly to ``deep_dream`` and friends
+    (see ``check_optimizer_settings``).
     """
 
-    layers: Mapping[str, float] | tuple[Mapping[str, float], ...]
-    model: Any = "inception_v3"
-    weights: str | None = "imagenet"
-    step: float = 0.01
-    num_octave: int = 3
-    octave_scale: float = 1.4
-    iterations: int = 20
-    max_loss: float | None = 15.0
-    loss: str = "l2"
-    border: int = 2
-    normalize: str = "mean_abs"
-    clip: bool = False
-    jitter: int = 0
-    seed: int | None = None
-    learning_phase: int = 0
-    tile_size: int | str | None = "auto"
-    memory_budget: float | None = None
-    precision: str = "float32"
-    optimizer: str = "ascent"
-    continuity: float = 0.0
-    dream_l2: float = 0.0
-    lbfgs_evaluations: int = 7
-    lap_levels: int = 4
-    smoothing: float = 0.0
-    guide: Any = dataclasses.field(default=None, compare=False)
-    mask: Any = dataclasses.field(default=None, compare=False)
-    preprocess: Any = None
-    deprocess: Any = None
+    # fmt: off
+    layers: Any = setting(
+        kind="layers", group="objective", allow_none=True, engine="value",
+        help="what to maximise: layer key -> coefficient (e.g. mixed3=0.8), objective values, or "
+        "one such mapping per octave, smallest first; default: the chollet preset's layers",
+    )
+    model: Any = setting(
+        "inception_v3", kind="model", group="network", engine="value",
+        help="the network: a registry name (inception_v3, vgg16, ...) or a keras.Model",
+    )
+    weights: str | None = setting(
+        "imagenet", kind="weights", group="network", allow_none=True, engine="value",
+        metavar="imagenet|none|PATH",
+        help="imagenet (Keras downloads and caches them), None (an untrained, randomly "
+        "initialised network) or the path of a weights file",
+    )
+    step: float = setting(
+        0.01, kind="number", group="optimiser", minimum=0.0, optimizers=ASCENT_ONLY,
+        help="gradient-ascent step, in the network's input units (InceptionV3: -1..1)",
+    )
+    num_octave: int = setting(
+        3, kind="whole", group="schedule", minimum=1, maximum=50,
+        help="number of octaves (scales), from the smallest",
+    )
+    octave_scale: float = setting(
+        1.4, kind="number", group="schedule", minimum=1.0,
+        help="size ratio between successive octaves (> 1 with several octaves)",
+    )
+    iterations: int = setting(
+        20, kind="whole", group="schedule", minimum=0, maximum=MAX_WHOLE,
+        help="gradient steps (L-BFGS: rounds) per octave; 0 only resizes and reinjects detail",
+    )
+    max_loss: float | None = setting(
+        15.0, kind="number", group="schedule", allow_none=True, metavar="F|none",
+        help="stop an octave before a step whose loss is above this; None never stops",
+    )
+    loss: str = setting(
+        "l2", kind="choice", group="objective", choices=LOSSES, engine="value",
+        help="l2: mean of squared activations, border cropped; mean: mean activation",
+    )
+    border: int = setting(
+        2, kind="whole", group="objective", minimum=0, maximum=MAX_BORDER, engine="value",
+        help="activation pixels the l2 loss crops off each side",
+    )
+    normalize: str = setting(
+        "mean_abs", kind="choice", group="optimiser", choices=NORMALIZATIONS, engine="value",
+        optimizers=ASCENT_ONLY,
+        help="gradient normalisation: mean_abs, std, or laplacian (per-band, smoother shapes)",
+    )
+    clip: bool = setting(
+        False, kind="flag", group="optimiser", engine="value", optimizers=ASCENT_ONLY,
+        help="clip the image to the network's input range after each step",
+    )
+    jitter: int = setting(
+        0, kind="whole", group="optimiser", minimum=0, maximum=MAX_JITTER,
+        optimizers=ASCENT_ONLY, moved_to=("lbfgs", "lbfgs_noise"), metavar="PIXELS",
+        help="largest random shift, in pixels, rolled before each step and undone after",
+    )
+    seed: int | None = setting(
+        None, kind="whole", group="optimiser", minimum=0, maximum=MAX_SEED, allow_none=True,
+        help="seed of the random jitter and noise (None: a fresh seed each run)",
+    )
+    learning_phase: int = setting(
+        0, kind="whole", group="network", minimum=0, maximum=1, engine="value",
+        help="1: batch norm uses the picture's own statistics (weights never change)",
+    )
+    tile_size: int | str | None = setting(
+        "auto", kind="tile_size", group="tiling", allow_none=True, optimizers=ASCENT_ONLY,
+        inert=("auto", None), metavar="auto|none|PIXELS",
+        help="how to split the picture to save memory: auto computes the gradient on tiles only "
+        "when the largest octave would not fit memory_budget, and says so; None never tiles; a "
+        "whole number: tiles of at most that many pixels a side (at least twice the network's "
+        "smallest input, 150 for InceptionV3)",
+    )
+    memory_budget: float | None = setting(
+        None, kind="number", group="tiling", maximum=MAX_MEMORY_BUDGET, strictly_above=0.0,
+        allow_none=True, metavar="GB",
+        help="gigabytes a dream may use with tile_size auto (None: 60% of the memory free when "
+        "it starts); if even the smallest tiles would not fit, the dream stops before it starts",
+    )
+    precision: str = setting(
+        "float32", kind="choice", group="network", choices=PRECISIONS, engine="value",
+        help="the network's compute: float32, bfloat16, float16, or auto (fast and faithful on "
+        "this machine: bfloat16 on CPUs with native bfloat16 and on recent GPUs, float16 on older "
+        "GPUs, float32 elsewhere); the reduced precisions keep the first convolution in float32",
+    )
+    optimizer: str = setting(
+        "ascent", kind="choice", group="optimiser", choices=OPTIMIZERS, engine="value",
+        help="ascent (plain gradient ascent) or lbfgs (scipy L-BFGS-B rounds)",
+    )
+    continuity: float = setting(
+        0.0, kind="number", group="objective", minimum=0.0, engine="value",
+        help="weight of the continuity (total variation) penalty",
+    )
+    dream_l2: float = setting(
+        0.0, kind="number", group="objective", minimum=0.0, engine="value",
+        help="weight of the image L2 penalty",
+    )
+    lbfgs_evaluations: int = setting(
+        7, kind="whole", group="optimiser", minimum=1, maximum=MAX_EVALUATIONS,
+        optimizers=LBFGS_ONLY,
+        help="function evaluations per L-BFGS round",
+    )
+    guide: Any = setting(
+        None, kind="picture", group="objective", allow_none=True, engine="presence", metavar="PATH",
+        compare=False,
+        help="a picture to dream toward",
+    )
+    mask: Any = setting(
+        None, kind="mask", group="objective", allow_none=True, metavar="PATH", compare=False,
+        help="where to dream: a grey picture, white dreams fully, black keeps the photo",
+    )
+    lap_levels: int = setting(
+        4, kind="whole", group="optimiser", minimum=1, maximum=MAX_LAP_LEVELS, engine="value",
+        optimizers=ASCENT_ONLY,
+        help="bands of the laplacian normalisation's pyramid",
+    )
+    smoothing: float = setting(
+        0.0, kind="number", group="optimiser", minimum=0.0, maximum=MAX_SMOOTHING, engine="value",
+        optimizers=ASCENT_ONLY, metavar="SIGMA",
+        help="sigma, in pixels, of a Gaussian blur of each gradient (0: off)",
+    )
+    preprocess: Any = setting(
+        None, kind="processing", group="network", allow_none=True, engine="value", cli=False,
+        help="with a keras.Model: tf, caffe, torch, or a function from 0..255 pixels to input",
+    )
+    deprocess: Any = setting(
+        None, kind="processing", group="network", allow_none=True, engine="value", cli=False,
+        help="with a keras.Model: the scheme or function that undoes preprocess",
+    )
+    lbfgs_noise: float = setting(
+        0.0, kind="number", group="optimiser", minimum=0.0, maximum=MAX_NOISE,
+        optimizers=LBFGS_ONLY, metavar="AMPLITUDE",
+        help="amplitude of uniform noise, in 0..255 pixel units, added before each L-BFGS round "
+        "and removed after",
+    )
+    # fmt: on
 
     def __post_init__(self) -> None:
-        set_ = object.__setattr__
-        set_(self, "layers", check_layers(self.layers))
-        set_(self, "model", check_model(self.model))
-        self._check_processing()
-        if self.weights is not None and not isinstance(self.weights, str):
-            # Accept os.PathLike for weights files.
-            try:
-                set_(self, "weights", str(self.weights.__fspath__()))  # type: ignore[union-attr]
-            except AttributeError:
-                raise TypeError(
-                    f"weights must be 'imagenet', None or a file path, not {self.weights!r}"
-                ) from None
-        set_(self, "step", check_float("step", self.step, minimum=0.0))
-        set_(self, "num_octave", check_int("num_octave", self.num_octave, minimum=1, maximum=50))
+        if self.layers is None:
+            raise SettingError(
+                "layers must be given: a dict of layer name -> coefficient",
+                setting="layers", value=None, allowed=SETTINGS["layers"].help,
+            )  # fmt: skip
+        for spec in SETTINGS.values():
+            object.__setattr__(self, spec.name, spec.check(getattr(self, spec.name)))
+        move_deprecated(self)
         assert isinstance(self.num_octave, int)
         self.octave_layers(0, self.num_octave)  # a schedule longer than the octaves is an error
-        octave_scale = check_float("octave_scale", self.octave_scale, minimum=1.0)
-        assert octave_scale is not None
-        if octave_scale == 1.0 and self.num_octave > 1:
-            raise ValueError("octave_scale must be greater than 1 when num_octave > 1, not 1.0")
-        set_(self, "octave_scale", octave_scale)
-        set_(self, "iterations", check_int("iterations", self.iterations, minimum=0))
-        set_(self, "max_loss", check_float("max_loss", self.max_loss, allow_none=True))
-        set_(self, "loss", check_choice("loss", self.loss, LOSSES))
-        set_(self, "border", check_int("border", self.border, minimum=0, maximum=MAX_BORDER))
-        set_(self, "normalize", check_choice("normalize", self.normalize, NORMALIZATIONS))
-        if not isinstance(self.clip, bool):
-            raise TypeError(f"clip must be True or False, not {self.clip!r}")
-        set_(self, "jitter", check_int("jitter", self.jitter, minimum=0, maximum=MAX_JITTER))
-        set_(self, "seed", check_int("seed", self.seed, minimum=0, allow_none=True))
-        learning_phase = check_int("learning_phase", self.learning_phase, minimum=0, maximum=1)
-        set_(self, "learning_phase", learning_phase)
-        set_(self, "tile_size", check_tile_size(self.tile_size))
-        budget = check_float("memory_budget", self.memory_budget, allow_none=True)
-        if budget is not None and not 0 < budget <= MAX_MEMORY_BUDGET:
-            raise ValueError(
-                f"memory_budget must be a positive number of gigabytes up to "
-                f"{MAX_MEMORY_BUDGET:g}, not {budget}"
-            )
-        set_(self, "memory_budget", budget)
-        set_(self, "precision", check_choice("precision", self.precision, PRECISIONS))
-        set_(self, "optimizer", check_choice("optimizer", self.optimizer, OPTIMIZERS))
-        set_(self, "continuity", check_float("continuity", self.continuity, minimum=0.0))
-        set_(self, "dream_l2", check_float("dream_l2", self.dream_l2, minimum=0.0))
-        evaluations = check_int(
-            "lbfgs_evaluations", self.lbfgs_evaluations, minimum=1, maximum=MAX_EVALUATIONS
-        )
-        set_(self, "lbfgs_evaluations", evaluations)
-        lap_levels = check_int("lap_levels", self.lap_levels, minimum=1, maximum=MAX_LAP_LEVELS)
-        set_(self, "lap_levels", lap_levels)
-        smoothing = check_float("smoothing", self.smoothing, minimum=0.0)
-        if smoothing is not None and smoothing > MAX_SMOOTHING:
-            raise ValueError(f"smoothing must be at most {MAX_SMOOTHING:g} pixels, not {smoothing}")
-        set_(self, "smoothing", smoothing)
-        if self.guide is not None and not isinstance(self.guide, LoadedImage):
-            set_(self, "guide", load_guide(self.guide))
-        if self.mask is not None and not isinstance(self.mask, MaskImage):
-            set_(self, "mask", load_mask(self.mask))
+        if self.octave_scale == 1.0 and self.num_octave > 1:
+            raise SettingError(
+                "octave_scale must be greater than 1 when num_octave > 1, not 1.0",
+                setting="octave_scale", value=1.0, allowed="a number above 1",
+            )  # fmt: skip
+        processing = check_processing_pair(self.model, self.preprocess, self.deprocess)
+        object.__setattr__(self, "preprocess", processing[0])
+        object.__setattr__(self, "deprocess", processing[1])
 
-    def _check_processing(self) -> None:
-        set_ = object.__setattr__
-        preprocess = check_processing("preprocess", self.preprocess)
-        deprocess = check_processing("deprocess", self.deprocess)
-        if isinstance(self.model, str):
-            if preprocess is not None or deprocess is not None:
-                raise ValueError(
-                    f"preprocess and deprocess are for a keras.Model; {self.model!r} knows its "
-                    "own preprocessing"
-                )
-            return
-        if callable(preprocess) != callable(deprocess) and deprocess is not None:
-            raise ValueError(
-                "give preprocess and deprocess both as functions (deprocess must undo "
-                "preprocess), or name one scheme"
-            )
-        if callable(preprocess) and deprocess is None:
-            raise ValueError(
-                "preprocess is a function: give deprocess too, a function that undoes it"
-            )
-        if deprocess is None:
-            deprocess = preprocess
-        set_(self, "preprocess", preprocess)
-        set_(self, "deprocess", deprocess)
+    def engine_key(self) -> tuple[Any, ...]:
+        """What the compiled engine of these settings depends on (one layer mapping: see
+        ``for_octave``): settings that are equal here share an engine. Derived from the
+        schema's ``engine`` declarations."""
+        if isinstance(self.layers, tuple):
+            raise ValueError("an engine dreams one layer mapping: use settings.for_octave()")
+        return tuple(
+            _engine_value(spec, getattr(self, spec.name))
+            for spec in SETTINGS.values()
+            if spec.engine
+        )
 
     @property
     def layer_schedule(self) -> tuple[Mapping[str, float], ...]:
@@ -407,10 +408,13 @@ class DreamSettings:
         """
         schedule = self.layer_schedule
         if len(schedule) > octaves:
-            raise ValueError(
+            raise SettingError(
                 f"layers has {len(schedule)} per-octave mappings but the dream has only "
                 f"{octaves} octave{'s' if octaves != 1 else ''}; give at most {octaves} "
-                f"mapping{'s' if octaves != 1 else ''} or raise num_octave"
+                f"mapping{'s' if octaves != 1 else ''} or raise num_octave",
+                setting="layers",
+                value=len(schedule),
+                allowed=f"at most {octaves} mappings",
             )
         return schedule[min(octave, len(schedule) - 1)]
 
@@ -419,28 +423,75 @@ class DreamSettings:
         layers = self.octave_layers(octave, octaves)
         if layers is self.layers:
             return self
-        return dataclasses.replace(self, layers=dict(layers))
+        return dataclasses.replace(self, layers=layers)
 
     def as_dict(self) -> dict[str, Any]:
         """The settings as plain JSON-friendly values (used for PNG metadata)."""
-        values = {
-            field.name: getattr(self, field.name)
-            for field in dataclasses.fields(self)
-            if field.name not in ("guide", "mask")
-        }
-        values["layers"] = (
-            [dict(mapping) for mapping in self.layers]
-            if isinstance(self.layers, tuple)
-            else dict(self.layers)
+        return settings_as_dict(self)
+
+
+def settings_as_dict(settings: DreamSettings) -> dict[str, Any]:
+    """``settings`` as plain JSON-friendly values (used for PNG metadata)."""
+    values = {name: getattr(settings, name) for name in SETTINGS if name not in ("guide", "mask")}
+    layers = settings.layers
+    values["layers"] = (
+        [dict(mapping) for mapping in layers] if isinstance(layers, tuple) else dict(layers)
+    )
+    for name in ("model", "preprocess", "deprocess"):
+        values[name] = describe_value(values[name])
+    if settings.guide is not None:
+        values["guide"] = describe_image_source(settings.guide.path, settings.guide.rgb.shape)
+    if settings.mask is not None:
+        values["mask"] = describe_image_source(settings.mask.path, settings.mask.values.shape)
+    return values
+
+
+def move_deprecated(settings: DreamSettings) -> None:
+    """Values given under a setting's old meaning move to their new setting, with a
+    ``DeprecatedSettingWarning`` (``jitter`` with L-BFGS becomes ``lbfgs_noise``)."""
+    for spec in SETTINGS.values():
+        if spec.moved_to is None or spec.moved_to[0] != settings.optimizer:
+            continue
+        value = getattr(settings, spec.name)
+        if value == spec.default:
+            continue
+        optimizer, target = spec.moved_to
+        warnings.warn(
+            f"{spec.name} with optimizer='{optimizer}' is now called {target}; "
+            f"{spec.name}={value} is used as {target}={value}",
+            DeprecatedSettingWarning,
+            stacklevel=5,
         )
-        values["model"] = describe_value(self.model)
-        values["preprocess"] = describe_value(self.preprocess)
-        values["deprocess"] = describe_value(self.deprocess)
-        if self.guide is not None:
-            values["guide"] = describe_image_source(self.guide.path, self.guide.rgb.shape)
-        if self.mask is not None:
-            values["mask"] = describe_image_source(self.mask.path, self.mask.values.shape)
-        return values
+        if getattr(settings, target) == SETTINGS[target].default:
+            object.__setattr__(settings, target, SETTINGS[target].check(value))
+        object.__setattr__(settings, spec.name, spec.default)
+
+
+def check_processing_pair(model: Any, preprocess: Any, deprocess: Any) -> tuple[Any, Any]:
+    """The checked ``(preprocess, deprocess)`` of ``model``: none for a registry name
+    (which knows its own), a scheme or two functions for a ``keras.Model``."""
+    preprocess = check_processing("preprocess", preprocess)
+    deprocess = check_processing("deprocess", deprocess)
+    if isinstance(model, str):
+        if preprocess is not None or deprocess is not None:
+            raise SettingError(
+                f"preprocess and deprocess are for a keras.Model; {model!r} knows its own "
+                "preprocessing",
+                setting="preprocess", value=describe_value(preprocess), allowed="None",
+            )  # fmt: skip
+        return None, None
+    if callable(preprocess) != callable(deprocess) and deprocess is not None:
+        raise SettingError(
+            "give preprocess and deprocess both as functions (deprocess must undo "
+            "preprocess), or name one scheme",
+            setting="deprocess", value=describe_value(deprocess), allowed="a function",
+        )  # fmt: skip
+    if callable(preprocess) and deprocess is None:
+        raise SettingError(
+            "preprocess is a function: give deprocess too, a function that undoes it",
+            setting="deprocess", value=None, allowed="a function",
+        )  # fmt: skip
+    return preprocess, preprocess if deprocess is None else deprocess
 
 
 def describe_value(value: Any) -> Any:
@@ -454,6 +505,131 @@ def describe_value(value: Any) -> Any:
 def describe_image_source(path: Any, shape: tuple[int, ...]) -> str:
     """The file a guide or mask came from, or its size when it was given as pixels."""
     return str(path) if path is not None else f"<array {shape[1]}x{shape[0]}>"
+
+
+def _engine_value(spec: Setting, value: Any) -> Any:
+    if spec.engine == "presence":
+        return value is not None
+    if isinstance(value, Mapping):
+        return tuple(value.items())
+    return value
+
+
+def _declarations() -> dict[str, Setting]:
+    declared = {}
+    for field in dataclasses.fields(DreamSettings):
+        spec = field.metadata[SPEC]
+        declared[field.name] = dataclasses.replace(spec, name=field.name)
+    return declared
+
+
+SETTINGS: Mapping[str, Setting] = _declarations()
+"""Every setting of ``DreamSettings``, by name, in declaration order."""
+
+RUN_OPTIONS: Mapping[str, Setting] = {
+    spec.name: spec
+    for spec in (
+        Setting(
+            None, kind="path", group="output", allow_none=True, after="precision",
+            name="save_octaves", metavar="DIR",
+            help="a folder: one PNG per octave is written there",
+        ),
+        Setting(
+            None, kind="path", group="output", allow_none=True, after="save_octaves",
+            name="output", cli=False,
+            help="a file to write the dream to (atomically); it keeps the input's mode and alpha",
+        ),
+        Setting(
+            False, kind="flag", group="output", after="output", name="progress", cli=False,
+            r_default="interactive()", help="show a progress bar",
+        ),
+        Setting(
+            None, kind="function", group="output", allow_none=True, after="progress",
+            name="callback", cli=False,
+            help="callback(octave, step, loss) after each step; returning True stops the dream",
+        ),
+        Setting(
+            False, kind="flag", group="output", after="lbfgs_evaluations", name="overwrite",
+            help="allow output to be the input file itself",
+        ),
+    )
+}  # fmt: skip
+"""The arguments of a dreaming call that are not settings of the picture; ``after`` places
+each in the signature (``deep_dream``'s order, which R keeps too)."""
+
+FUNCTION_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
+    # small dreams: without a border crop the deep layers keep their few positions
+    "dream_gallery": {"border": 0},
+    # the blog's building block computes the whole picture unless asked to tile
+    "gradient_ascent": {"tile_size": None, "max_loss": None},
+}
+"""Functions that use another default than the schema's on purpose: name -> setting -> value."""
+
+
+def call_arguments(run_options: tuple[str, ...] = tuple(RUN_OPTIONS)) -> list[Setting]:
+    """The settings and the given run options in signature order (``deep_dream``'s)."""
+    ordered = list(SETTINGS.values())
+    for name in run_options:
+        option = RUN_OPTIONS[name]
+        anchor = next(index for index, spec in enumerate(ordered) if spec.name == option.after)
+        ordered.insert(anchor + 1, option)
+    return ordered
+
+
+def settings_parameters(
+    function: str,
+    names: Sequence[str] | None = None,
+    run_options: Sequence[str] = (),
+) -> list[inspect.Parameter]:
+    """Keyword-only parameters for ``function``'s settings, in ``deep_dream``'s order.
+
+    ``names`` limits them to some settings (default: all but ``layers``); ``run_options``
+    adds those run options. Defaults are the schema's, or ``FUNCTION_DEFAULTS[function]``'s;
+    a setting's default is wrapped in ``Default`` (so a preset may replace it).
+    """
+    overrides = FUNCTION_DEFAULTS.get(function, {})
+    chosen = [name for name in SETTINGS if name != "layers"] if names is None else list(names)
+    parameters = []
+    for spec in call_arguments(tuple(run_options)):
+        if spec.name not in chosen and spec.name not in run_options:
+            continue
+        default = overrides.get(spec.name, spec.default)
+        if spec.name in SETTINGS:
+            default = Default(default)
+        parameters.append(
+            inspect.Parameter(spec.name, inspect.Parameter.KEYWORD_ONLY, default=default)
+        )
+    return parameters
+
+
+def settings_docs(names: Sequence[str] | None = None, indent: str = "        ") -> str:
+    """Google-style ``Args`` lines for the settings ``names`` (default: all but ``layers``),
+    from their declared help."""
+    chosen = [name for name in SETTINGS if name != "layers"] if names is None else names
+    lines = []
+    for name in chosen:
+        spec = SETTINGS[name]
+        only = "" if len(spec.optimizers) > 1 else f" ({spec.optimizers[0]} only)"
+        text = f"{name}: {spec.help}{only}; default {spec.default!r}."
+        lines.extend(textwrap.wrap(text, 96 - len(indent), initial_indent=indent,
+                                   subsequent_indent=indent + "    "))  # fmt: skip
+    return "\n".join(lines)
+
+
+def check_optimizer_settings(settings: DreamSettings, given: Mapping[str, Any]) -> None:
+    """Raise a ``SettingError`` for a setting given explicitly (in ``given``) that the
+    chosen optimiser does not use (``normalize`` with ``optimizer="lbfgs"``)."""
+    for name, value in given.items():
+        spec = SETTINGS.get(name)
+        if spec is None or isinstance(value, Default) or spec.moved_to is not None:
+            continue
+        if not spec.applies_to(settings.optimizer, getattr(settings, name)):
+            users = " and ".join(f"optimizer='{each}'" for each in spec.optimizers)
+            raise SettingError(
+                f"{name} applies to {users} only, not optimizer='{settings.optimizer}': "
+                f"leave it out or change the optimizer",
+                setting=name, value=describe_value(value), allowed=f"only with {users}",
+            )  # fmt: skip
 
 
 SETTING_NAMES = tuple(field.name for field in dataclasses.fields(DreamSettings))

@@ -1,13 +1,17 @@
-"""The dream itself: settings in, octaves walked smallest first, a picture out."""
+"""The dream itself: settings in, octaves walked smallest first, a picture out.
+
+The API layer: ``deep_dream`` and ``Dreamer`` read the picture, write the files and show the
+progress; ``loop.dream_array`` dreams on arrays, ``cache.EngineCache`` builds and keeps the
+engines, ``plan`` fits a dream in memory.
+"""
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import dataclasses
+import inspect
 import warnings
-import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,52 +20,27 @@ from tqdm.auto import tqdm
 
 from ..media.images import check_folder_writable, check_output_path, load_image, save_image
 from ..nets import backend
-from ..nets.models import (
-    ModelSpec,
-    check_layer_names,
-    feature_extractor,
-    get_spec,
-    load_base_model,
-    load_inference_model,
-    model_spec,
-    needs_top,
-)
-from ..presets import DEFAULT_LAYERS, resolve_settings
-from ..settings import Default, DreamSettings, parse_layer_key
-from .ascent import AscentEngine
-from .features import FeatureObjective, build_terms
-from .gradients import resize_mask
-from .lbfgs import LbfgsEngine
-from .memory import (
-    GB,
-    DreamNotice,
-    MemoryPlan,
-    activation_bytes_per_pixel,
-    announce_tiling,
-    default_budget,
-    network_bytes_per_pixel,
-    plan_memory,
-)
-from .octaves import octave_shapes, reinject_lost_detail, resize_img
+from ..nets.models import get_spec
+from ..presets import DEFAULT_LAYERS, resolve_named_settings
+from ..presets import resolve_settings as resolve_settings
+from ..settings import DreamSettings, settings_docs, settings_parameters
+from . import loop, plan
+from .cache import GUIDE_SIZE as GUIDE_SIZE
+from .cache import Engine as Engine
+from .cache import EngineCache, build_engine, register_cache
+from .cache import fit_guide as fit_guide
+from .cache import settings_spec as settings_spec
+from .memory import DreamNotice, MemoryPlan
 
 DreamCallback = Callable[[int, int, float], Any]
 """``callback(octave, step, loss)`` after every step (0-based); returning ``True`` stops."""
-
-Engine = AscentEngine | LbfgsEngine
-
-GUIDE_SIZE = 512
-"""Pixels: a guide picture is seen at most this large on its longer side."""
-
-
-def settings_spec(settings: DreamSettings) -> ModelSpec:
-    """The model entry of ``settings``, with a model object's pre/deprocessing."""
-    return model_spec(settings.model, settings.preprocess, settings.deprocess)
 
 
 def concrete_precision(settings: DreamSettings) -> DreamSettings:
     """``settings`` with ``precision="auto"`` replaced by what this machine computes best,
     said once (a ``DreamNotice``) together with the device where it is a GPU."""
     if settings.precision != "auto":
+        backend.warn_emulated_precision(settings.precision)  # once, where the device emulates it
         return settings
     chosen = backend.auto_precision()
     _announce_device(chosen)
@@ -69,6 +48,7 @@ def concrete_precision(settings: DreamSettings) -> DreamSettings:
 
 
 _ANNOUNCED: set[str] = set()
+register_cache(_ANNOUNCED.clear)
 
 
 def _announce_device(precision: str) -> None:
@@ -79,111 +59,34 @@ def _announce_device(precision: str) -> None:
         warnings.warn(line, DreamNotice, stacklevel=4)
 
 
-def _processing_key(settings: DreamSettings) -> Any:
-    return (
-        (settings.preprocess, settings.deprocess) if not isinstance(settings.model, str) else None
-    )
-
-
-def fit_guide(rgb: np.ndarray, largest: int, smallest: int) -> np.ndarray:
-    """A guide picture (H, W, 3) uint8 scaled so its longer side is at most ``largest`` and
-    its shorter side at least ``smallest`` pixels (the aspect ratio kept where both allow)."""
-    from PIL import Image
-
-    height, width = rgb.shape[:2]
-    factor = min(1.0, largest / max(height, width))
-    factor = max(factor, smallest / min(height, width))
-    size = (max(smallest, round(width * factor)), max(smallest, round(height * factor)))
-    if size == (width, height):
-        return rgb
-    return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.BICUBIC))
-
-
 class Dreamer:
     """Builds each model, feature extractor and compiled step once, and reuses them.
 
     The module-level functions share one ``Dreamer``; make your own to hold models apart.
+    Its engines live in an ``EngineCache`` (``cache``); ``pydream.clear_caches()`` empties it.
     """
 
     def __init__(self, max_engines: int = 8) -> None:
-        self.max_engines = max_engines
-        self._engines: collections.OrderedDict[tuple[Any, ...], Engine] = collections.OrderedDict()
-        self._activation_bytes: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
+        self.cache = EngineCache(max_engines, builder=lambda settings: self._build_engine(settings))
+
+    @property
+    def max_engines(self) -> int:
+        """Engines kept at most (least recently used first out)."""
+        return self.cache.max_engines
+
+    @max_engines.setter
+    def max_engines(self, value: int) -> None:
+        self.cache.max_engines = value
 
     def engine(self, settings: DreamSettings) -> Engine:
         """The optimiser for ``settings`` (one layer mapping: see ``for_octave``), built on
         first use."""
-        settings = concrete_precision(settings)
-        if isinstance(settings.layers, tuple):
-            raise ValueError("an engine dreams one layer mapping: use settings.for_octave()")
-        key = (
-            settings.model,
-            settings.weights,
-            settings.precision,
-            tuple(settings.layers.items()),
-            settings.loss,
-            settings.border,
-            settings.learning_phase,
-            settings.normalize,
-            settings.lap_levels,
-            settings.smoothing,
-            settings.clip,
-            settings.optimizer,
-            settings.continuity,
-            settings.dream_l2,
-            settings.guide is not None,
-            _processing_key(settings),
-        )
-        if key in self._engines:
-            self._engines.move_to_end(key)
-            return self._engines[key]
-        engine = self._build_engine(settings)
-        self._engines[key] = engine
-        while len(self._engines) > self.max_engines:
-            self._engines.popitem(last=False)
-        return engine
+        return self.cache.engine(concrete_precision(settings))
 
     def _build_engine(self, settings: DreamSettings) -> Engine:
         if backend.device_description() != "cpu":
             _announce_device(settings.precision)
-        spec = settings_spec(settings)
-        names = tuple(dict.fromkeys(parse_layer_key(key).layer for key in settings.layers))
-        top = needs_top(settings.model, names)
-        base = load_base_model(settings.model, settings.weights, "float32", top)
-        check_layer_names(settings.model, names, [layer.name for layer in base.layers])
-        load = load_base_model if settings.learning_phase else load_inference_model
-        network = load(settings.model, settings.weights, settings.precision, top)
-        assert not isinstance(settings.layers, tuple)
-        terms, dense_layers = build_terms(settings.layers, network)
-        extractor = feature_extractor(
-            network, tuple(term.layer for term in terms), frozenset(dense_layers)
-        )
-        objective = FeatureObjective(
-            extractor,
-            terms,
-            loss=settings.loss,
-            border=settings.border,
-            learning_phase=settings.learning_phase,
-            dense_layers=dense_layers,
-        )
-        guided = settings.guide is not None
-        if settings.optimizer == "lbfgs":
-            return LbfgsEngine(
-                objective,
-                continuity=settings.continuity,
-                dream_l2=settings.dream_l2,
-                guided=guided,
-            )
-        return AscentEngine(
-            objective,
-            normalize=settings.normalize,
-            clip_range=spec.input_range() if settings.clip else None,
-            lap_levels=settings.lap_levels,
-            smoothing=settings.smoothing,
-            continuity=settings.continuity,
-            dream_l2=settings.dream_l2,
-            guided=guided,
-        )
+        return build_engine(settings)
 
     def octave_engines(self, settings: DreamSettings) -> list[tuple[DreamSettings, Engine]]:
         """The settings and engine of each of the ``num_octave`` octaves, smallest first,
@@ -200,13 +103,7 @@ class Dreamer:
         The guide is seen at most ``GUIDE_SIZE`` pixels on its longer side (and at least the
         model's minimum input on its shorter side).
         """
-        if settings.guide is None:
-            return None
-        engine = self.engine(settings)
-        spec = settings_spec(settings)
-        pixels = fit_guide(settings.guide.rgb, GUIDE_SIZE, spec.min_size)
-        guide = spec.preprocess(pixels)[None]
-        return engine.objective.guide_features(guide)
+        return self.cache.guide_features(concrete_precision(settings))
 
     def memory_plan(
         self, settings: DreamSettings, shape: tuple[int, int], announce: bool = True
@@ -220,54 +117,14 @@ class Dreamer:
         Raises:
             MemoryBudgetError: not even the smallest tile fits the budget.
         """
-        settings = concrete_precision(settings)
-        spec = settings_spec(settings)
-        if isinstance(settings.tile_size, int) and settings.tile_size < 2 * spec.min_size:
-            raise ValueError(
-                f"tile_size must be at least {2 * spec.min_size} for {settings.model} "
-                f"(twice its minimum input of {spec.min_size} pixels), not {settings.tile_size}"
-            )
-        if settings.tile_size != "auto":
-            return None
-        if isinstance(settings.layers, tuple):
-            plans = [
-                self.memory_plan(settings.for_octave(index, len(settings.layers)), shape, False)
-                for index in range(len(settings.layers))
-            ]
-            plan = min(plans, key=lambda plan: plan.tile_size or 1 << 62)  # type: ignore[union-attr]
-            if announce and plan is not None and plan.tile_size is not None:
-                announce_tiling(plan, shape)
-            return plan
-        engine = self.engine(settings)
-        extractor = engine.objective.extractor
-        if extractor not in self._activation_bytes:
-            self._activation_bytes[extractor] = activation_bytes_per_pixel(extractor)
-        per_pixel = network_bytes_per_pixel(
-            self._activation_bytes[extractor], settings.learning_phase
-        )
-        budget = (
-            default_budget() if settings.memory_budget is None else int(settings.memory_budget * GB)
-        )
-        plan = plan_memory(
-            shape,
-            per_pixel,
-            budget,
-            2 * spec.min_size,
-            can_tile=not isinstance(engine, LbfgsEngine),
-        )
-        if announce and plan.tile_size is not None:
-            announce_tiling(plan, shape)
-        return plan
+        return plan.memory_plan(self.cache, concrete_precision(settings), shape, announce)
 
     def tile_size(self, settings: DreamSettings, shape: tuple[int, int]) -> int | None:
         """The tile side for a dream whose largest octave is ``shape``; ``None``: untiled.
 
         With per-octave layers, the smallest tile any of their mappings needs.
         """
-        plan = self.memory_plan(settings, shape)
-        if plan is not None:
-            return plan.tile_size
-        return settings.tile_size if isinstance(settings.tile_size, int) else None
+        return plan.tile_size(self.cache, concrete_precision(settings), shape)
 
     def ascend(
         self,
@@ -288,40 +145,7 @@ class Dreamer:
         engine = self.engine(settings)
         if guides is None and settings.guide is not None:
             guides = self.guide_features(settings)
-        height, width = image.shape[1:3]
-        mask = None if settings.mask is None else resize_mask(settings.mask.values, (height, width))
-        if isinstance(engine, LbfgsEngine):
-            scale = settings_spec(settings).pixel_scale()
-            result = engine.run(
-                image,
-                rounds=settings.iterations,
-                evaluations=settings.lbfgs_evaluations,
-                jitter=settings.jitter * scale,
-                max_loss=settings.max_loss,
-                rng=rng,
-                on_step=on_step,
-                mask=mask,
-                guides=guides,
-            )
-        else:
-            result = engine.run(
-                image,
-                iterations=settings.iterations,
-                step=settings.step,
-                max_loss=settings.max_loss,
-                jitter=settings.jitter,
-                tile_size=tile_size,
-                rng=rng,
-                on_step=on_step,
-                mask=mask,
-                guides=guides,
-            )
-        if not np.isfinite(result[0]).all():
-            raise ValueError(
-                "the dream diverged: the image is no longer finite numbers; use a smaller step "
-                f"(step={settings.step:g}) or smaller layer coefficients"
-            )
-        return result
+        return loop.ascend(engine, image, settings, rng, on_step, tile_size, guides)
 
     def dream(
         self,
@@ -338,54 +162,10 @@ class Dreamer:
         loaded = load_image(image)
         output_path = check_output_path(output, loaded.path, overwrite) if output else None
         octave_folder = _octave_folder(save_octaves)
-        spec = settings_spec(settings)
-        scheduled = self.octave_engines(settings)
-        height, width = loaded.rgb.shape[:2]
-        tile_size = self.tile_size(settings, (height, width))
-        shapes = octave_shapes(
-            (height, width), settings.num_octave, settings.octave_scale, spec.min_size
-        )
-        # Octaves too small for the model are left out at the small end: the schedule's
-        # last mappings stay with the finest octaves.
-        octave_settings = scheduled[len(scheduled) - len(shapes) :]
-        guides: dict[Engine, list[Any] | None] = {}
-        for each, engine in octave_settings:
-            if engine not in guides:  # octaves sharing an engine share its guide features
-                guides[engine] = self.guide_features(each)
-        rng = np.random.default_rng(settings.seed)
-        original = spec.preprocess(loaded.rgb)[None]
-        shrunk = resize_img(original, shapes[0])
-        dream = original
-        with _progress_bar(len(shapes) * settings.iterations, progress) as bar:
-            for octave, shape in enumerate(shapes):
-                dream = resize_img(dream, shape)
-                bar.set_description(f"octave {octave + 1}/{len(shapes)} {shape[1]}x{shape[0]}")
-                done = bar.n
-
-                def on_step(step: int, loss: float, octave: int = octave) -> bool:
-                    bar.update(1)
-                    bar.set_postfix(loss=f"{loss:.3g}", refresh=False)
-                    return bool(callback(octave, step, loss)) if callback is not None else False
-
-                current, engine = octave_settings[octave]
-                dream, stopped = self.ascend(
-                    dream, current, rng, on_step, tile_size, guides[engine]
-                )
-                bar.update(done + settings.iterations - bar.n)
-                dream, shrunk = reinject_lost_detail(dream, original, shrunk, shape)
-                if octave_folder is not None:
-                    save_image(
-                        spec.deprocess(dream[0]),
-                        octave_folder / f"octave_{octave + 1}_{shape[1]}x{shape[0]}.png",
-                        metadata=settings.as_dict(),
-                    )
-                if stopped:
-                    full = (height, width)
-                    dream, shrunk = reinject_lost_detail(
-                        resize_img(dream, full), original, shrunk, full
-                    )
-                    break
-        result = spec.deprocess(dream[0])
+        self.octave_engines(settings)  # unknown layers and bad weights fail before any work
+        with _progress_bar(settings.num_octave * settings.iterations, progress) as bar:
+            hooks = _file_and_progress_hooks(settings, bar, callback, octave_folder)
+            result = loop.dream_array(loaded.rgb, concrete_precision(settings), self.cache, hooks)
         if output_path is not None:
             save_image(
                 result,
@@ -395,6 +175,34 @@ class Dreamer:
                 metadata=settings.as_dict(),
             )
         return result
+
+
+def _file_and_progress_hooks(
+    settings: DreamSettings, bar: Any, callback: DreamCallback | None, folder: Path | None
+) -> loop.DreamHooks:
+    """Hooks that move the progress ``bar``, call the user's ``callback`` and save each
+    octave's picture into ``folder`` (with the settings as metadata)."""
+    spec = settings_spec(settings)
+
+    def on_octave_start(octave: int, count: int, shape: tuple[int, int]) -> None:
+        bar.total = count * settings.iterations  # octaves too small for the model left out
+        bar.set_description(f"octave {octave + 1}/{count} {shape[1]}x{shape[0]}")
+
+    def on_step(octave: int, step: int, loss: float) -> bool:
+        bar.update(1)
+        bar.set_postfix(loss=f"{loss:.3g}", refresh=False)
+        return bool(callback(octave, step, loss)) if callback is not None else False
+
+    def on_octave(octave: int, shape: tuple[int, int], dream: np.ndarray) -> None:
+        bar.update((octave + 1) * settings.iterations - bar.n)  # an octave stopped early
+        if folder is not None:
+            save_image(
+                spec.deprocess(dream[0]),
+                folder / f"octave_{octave + 1}_{shape[1]}x{shape[0]}.png",
+                metadata=settings.as_dict(),
+            )
+
+    return loop.DreamHooks(on_step, on_octave_start, on_octave)
 
 
 def _octave_folder(save_octaves: Any) -> Path | None:
@@ -425,136 +233,99 @@ def _progress_bar(total: int, enabled: bool) -> Iterator[Any]:
 DEFAULT_DREAMER = Dreamer()
 
 
+RUN_OPTIONS_OF_DEEP_DREAM = ("save_octaves", "output", "progress", "callback", "overwrite")
+
+
 def deep_dream(
     image: Any,
-    layers: Mapping[str, float] | Sequence[Mapping[str, float]] | None = None,
+    layers: Any = None,
     *,
     preset: str | None = None,
-    model: str = Default("inception_v3"),  # type: ignore[assignment]
-    weights: str | None = Default("imagenet"),  # type: ignore[assignment]
-    step: float = Default(0.01),  # type: ignore[assignment]
-    num_octave: int = Default(3),  # type: ignore[assignment]
-    octave_scale: float = Default(1.4),  # type: ignore[assignment]
-    iterations: int = Default(20),  # type: ignore[assignment]
-    max_loss: float | None = Default(15.0),  # type: ignore[assignment]
-    loss: str = Default("l2"),  # type: ignore[assignment]
-    border: int = Default(2),  # type: ignore[assignment]
-    normalize: str = Default("mean_abs"),  # type: ignore[assignment]
-    clip: bool = Default(False),  # type: ignore[assignment]
-    jitter: int = Default(0),  # type: ignore[assignment]
-    seed: int | None = Default(None),  # type: ignore[assignment]
-    learning_phase: int = Default(0),  # type: ignore[assignment]
-    tile_size: int | str | None = Default("auto"),  # type: ignore[assignment]
-    memory_budget: float | None = Default(None),  # type: ignore[assignment]
-    precision: str = Default("float32"),  # type: ignore[assignment]
     save_octaves: Any = None,
     output: Any = None,
     progress: bool = False,
     callback: DreamCallback | None = None,
-    optimizer: str = Default("ascent"),  # type: ignore[assignment]
-    continuity: float = Default(0.0),  # type: ignore[assignment]
-    dream_l2: float = Default(0.0),  # type: ignore[assignment]
-    lbfgs_evaluations: int = Default(7),  # type: ignore[assignment]
     overwrite: bool = False,
-    guide: Any = Default(None),  # noqa: B008
-    mask: Any = Default(None),  # noqa: B008
-    lap_levels: int = Default(4),  # type: ignore[assignment]
-    smoothing: float = Default(0.0),  # type: ignore[assignment]
-    preprocess: Any = Default(None),  # noqa: B008
-    deprocess: Any = Default(None),  # noqa: B008
+    **settings: Any,
 ) -> np.ndarray:
     """Dream a picture: gradient ascent on layer activations, octave by octave.
 
-    Args:
-        image: a file path, a ``PIL.Image`` or a uint8 array (H x W, H x W x 3, H x W x 4).
-        layers: layer key -> coefficient, e.g. ``{"mixed3": 0.8, "mixed5": 4}``. A key is a
-            layer (``"mixed4"``), channels of it (``"mixed4:97"``, ``"mixed4:97,120"``,
-            ``"mixed4:0-15"``; the same ``loss`` over just those channels) or ImageNet classes
-            (``"predictions:207"``: the pre-softmax logit, averaged over the classes named;
-            needs the model's classification top). A list of such dicts gives one per
-            octave, smallest first; a shorter list repeats its last dict. Without it (and
-            without a preset setting it) the ``chollet`` preset's layers are used.
-        preset: a name from ``pydream.presets``; arguments given explicitly win over it.
-        model: ``"inception_v3"`` (default), ``"vgg16"``, ``"vgg19"``, ``"xception"``,
-            ``"resnet50"``, ``"mobilenet_v2"``, ``"inception_resnet_v2"``, or a
-            ``keras.Model`` taking images of any size (its own weights; see ``preprocess``).
-        weights: ``"imagenet"``, ``None`` (random initialisation) or a weights file path.
-        step: step size per gradient step, in preprocessed units (InceptionV3: [-1, 1] range).
-        num_octave: number of scales; octave ``i`` is the image shrunk by ``octave_scale**i``.
-        octave_scale: size ratio between octaves (> 1).
-        iterations: steps per octave (L-BFGS: rounds per octave); 0 runs only the octave
-            resizing and detail reinjection.
-        max_loss: stop an octave before a step whose loss exceeds this; ``None`` never stops.
-        loss: ``"l2"`` or ``"mean"``. border: pixels the ``"l2"`` loss crops off each side.
-        normalize: gradient normalisation: ``"mean_abs"``, ``"std"`` or ``"laplacian"``
-            (each band of a ``lap_levels``-band Laplacian pyramid of the gradient divided by
-            its own standard deviation: larger, smoother shapes). clip: clip the image to
-            the model's input range after each step.
-        jitter: random roll of up to this many pixels before each step, undone after it
-            (L-BFGS: amplitude of uniform noise in 0..255 units). seed: makes it repeatable.
-        learning_phase: 1 runs batch norm on the image's own statistics (weights unchanged).
-        tile_size: ``"auto"`` (default) tiles only when the largest octave would not fit
-            ``memory_budget``, and says so with a ``DreamNotice`` warning; a number computes
-            gradients tile by tile (tiles of at most this many pixels a side); ``None`` never
-            tiles.
-        memory_budget: gigabytes the dream may use with ``tile_size="auto"``; ``None``
-            (default) is 60% of the memory available when it starts.
-        precision: ``"float32"``, ``"bfloat16"`` or ``"float16"`` network compute; the reduced
-            precisions keep the first convolution (InceptionV3: two) in float32.
-        save_octaves: a folder; one PNG per octave is written there.
-        output: a file to write (atomically); it keeps the input's mode and alpha channel.
-        progress: show a progress bar. callback: ``callback(octave, step, loss)`` after each
-            step; returning ``True`` stops the run (the dream so far is returned, full size).
-        optimizer: ``"ascent"`` or ``"lbfgs"``. continuity, dream_l2: weights of the
-            continuity (total variation) and image L2 penalties subtracted from the objective
-            (both optimisers). lbfgs_evaluations: L-BFGS evaluations per round.
-        overwrite: allow ``output`` to be the input file itself.
-        guide: a picture (path, ``PIL.Image``, uint8 array) to dream toward: at each chosen
-            layer every position of the dream's activation ``a_p`` is pushed toward the
-            guide's activation ``g_q`` it matches best, maximising
-            ``sum_p <a_p, g_m(p)> / size(a)`` with ``m(p) = argmax_q <a_p, g_q>`` (crops as
-            the ``"l2"`` loss; class terms are not guided). The guide is seen at most 512
-            pixels on its longer side.
-        mask: where to dream: a grey picture or an (H, W) array of 0..1 (or 0..255) values,
-            resized to each octave, that multiplies each step: black keeps the photo, grey
-            dreams less, white dreams fully.
-        lap_levels: bands of the ``"laplacian"`` normalisation (1..12, default 4).
-        smoothing: sigma, in pixels, of a Gaussian blur of each gradient (0, the default, is
-            off): smoother, less pixel-level dreams.
-        preprocess, deprocess: with a ``keras.Model``: ``"tf"`` (default; [-1, 1]),
-            ``"caffe"`` or ``"torch"``, or two functions from 0..255 RGB pixels (…, H, W, 3)
-            to the network's input and back.
+        Every setting of ``pydream.settings.DreamSettings`` is a keyword argument (listed
+        under Settings below, from the schema); those not given are left to ``preset``, then to
+        their defaults.
 
-    Returns:
-        The dream, a uint8 RGB array (H, W, 3) the size of the input.
+        Args:
+            image: a file path, a ``PIL.Image`` or a uint8 array (H x W, H x W x 3, H x W x 4).
+            layers: what to maximise: layer key -> coefficient, e.g. ``{"mixed3": 0.8,
+                "mixed5": 4}``, or an objective value (``pydream.objectives.layer("mixed4") * 2 +
+                pydream.objectives.channel("mixed4", 97)``). A key is a layer (``"mixed4"``),
+                channels of it (``"mixed4:97"``, ``"mixed4:97,120"``, ``"mixed4:0-15"``; the same
+                ``loss`` over just those channels) or ImageNet classes (``"predictions:207"``:
+                the pre-softmax logit, averaged over the classes named; needs the model's
+                classification top). A list of these gives one per octave, smallest first; a
+                shorter list repeats its last. Without it (and without a preset setting it) the
+                ``chollet`` preset's layers are used.
+            preset: a name from ``pydream.presets``; arguments given explicitly win over it.
+            save_octaves: a folder; one PNG per octave is written there.
+            output: a file to write (atomically); it keeps the input's mode and alpha channel.
+            progress: show a progress bar.
+            callback: ``callback(octave, step, loss)`` after each step; returning ``True`` stops
+                the run (the dream so far is returned, full size).
+            overwrite: allow ``output`` to be the input file itself.
+            **settings: the dream's settings:
 
-    Raises:
-        ValueError, TypeError: a setting or the image is unusable (the message says which).
-        FileNotFoundError: the image or weights file does not exist.
-        MemoryBudgetError: a ``ValueError``: the dream cannot fit ``memory_budget``.
+    {settings}
+
+        Notes:
+            ``guide``: at each chosen layer every position of the dream's activation ``a_p`` is
+            pushed toward the guide's activation ``g_q`` it matches best, maximising
+            ``sum_p <a_p, g_m(p)> / size(a)`` with ``m(p) = argmax_q <a_p, g_q>`` (crops as the
+            ``"l2"`` loss; class terms are not guided); the guide is seen at most 512 pixels on
+            its longer side. ``mask``: a grey picture or an (H, W) array of 0..1 (or 0..255)
+            values, resized to each octave, that multiplies each step. With a ``keras.Model`` as
+            ``model``, ``preprocess`` and ``deprocess`` are ``"tf"`` (default; [-1, 1]),
+            ``"caffe"`` or ``"torch"``, or two functions from 0..255 RGB pixels (..., H, W, 3) to
+            the network's input and back.
+
+        Returns:
+            The dream, a uint8 RGB array (H, W, 3) the size of the input.
+
+        Raises:
+            SettingError: a setting is unusable, or given explicitly while the chosen optimiser
+                does not use it (a ``ValueError`` and ``TypeError``).
+            ImageError, ImageNotFoundError: the picture cannot be read (``ValueError``,
+                ``FileNotFoundError``).
+            LayerError, WeightsError: an unknown layer, unreadable weights.
+            MemoryBudgetError: a ``ValueError``: the dream cannot fit ``memory_budget``.
     """
-    arguments = {
-        "model": model, "weights": weights, "step": step, "num_octave": num_octave,
-        "octave_scale": octave_scale, "iterations": iterations, "max_loss": max_loss,
-        "loss": loss, "border": border, "normalize": normalize, "clip": clip, "jitter": jitter,
-        "seed": seed, "learning_phase": learning_phase, "tile_size": tile_size,
-        "memory_budget": memory_budget, "precision": precision, "optimizer": optimizer,
-        "continuity": continuity, "dream_l2": dream_l2, "lbfgs_evaluations": lbfgs_evaluations,
-        "guide": guide, "mask": mask, "lap_levels": lap_levels, "smoothing": smoothing,
-        "preprocess": preprocess, "deprocess": deprocess,
-    }  # fmt: skip
-    settings = resolve_settings(layers, preset, arguments)
+    checked = resolve_named_settings("deep_dream", layers, preset, settings)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable, not {type(callback).__name__}")
     return DEFAULT_DREAMER.dream(
         image,
-        settings,
+        checked,
         save_octaves=save_octaves,
         output=output,
         overwrite=bool(overwrite),
         progress=bool(progress),
         callback=callback,
     )
+
+
+def _signature_from_the_schema() -> None:
+    """``deep_dream``'s signature and docs list every setting of the schema, in order."""
+    own = inspect.signature(deep_dream).parameters
+    head = [own["image"], own["layers"], own["preset"]]
+    rest = settings_parameters("deep_dream", run_options=RUN_OPTIONS_OF_DEEP_DREAM)
+    rest = [own.get(parameter.name, parameter) for parameter in rest]
+    deep_dream.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [*head, *rest], return_annotation=inspect.signature(deep_dream).return_annotation
+    )
+    docs = settings_docs(indent=" " * 12)
+    deep_dream.__doc__ = (deep_dream.__doc__ or "").replace("{settings}", docs)
+
+
+_signature_from_the_schema()
 
 
 def preprocess_image(image: Any, model: str = "inception_v3") -> np.ndarray:

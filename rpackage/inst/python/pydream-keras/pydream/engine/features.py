@@ -1,20 +1,22 @@
 """What a dream maximises: layer, channel, class and guide terms, and the image regularisers.
 
 All functions take and return tensors of the Keras backend (written with ``keras.ops``);
-activations are (1, h, w, channels).
+activations are (1, h, w, channels). An objective (``pydream.objectives.Objective``) names
+its terms; ``build_terms`` resolves each against the network through ``TERM_BUILDERS``, one
+function per kind of term (see ``pydream.objectives`` for adding a kind).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from keras import ops
 from keras import tree as keras_tree
 
+from .. import objectives
 from ..nets import backend
-from ..settings import parse_layer_key
 
 if TYPE_CHECKING:
     import keras
@@ -271,36 +273,77 @@ def is_classifier(layer: keras.layers.Layer) -> bool:
     return isinstance(layer, keras.layers.Dense) and len(layer.output.shape) == 2
 
 
+TermBuilder = Callable[[Any, float, "keras.Model"], Term]
+"""Resolves one kind of objective term against a network: ``(term, coefficient, network)``."""
+
+
+def _layer_size(layer: keras.layers.Layer) -> tuple[str, int, str]:
+    """``(kind, count, noun)`` of a layer: ``"logits"``, its classes and ``"class"`` for a
+    classification layer, else ``"features"``, its channels and ``"channel"``."""
+    if is_classifier(layer):
+        return "logits", int(layer.units), "class"
+    return "features", int(layer.output.shape[-1]), "channel"
+
+
+def layer_term(term: objectives.LayerTerm, coefficient: float, network: keras.Model) -> Term:
+    """A whole layer (``"mixed4"``).
+
+    Raises:
+        ValueError: the layer is a classification layer (its classes must be named).
+    """
+    layer = network.get_layer(term.layer)
+    kind, count, _ = _layer_size(layer)
+    if kind == "logits":
+        raise ValueError(
+            f"layers: {term.layer!r} is a classification layer: name the classes to "
+            f"dream, e.g. '{term.layer}:207' (0..{count - 1})"
+        )
+    return Term(term.key, term.layer, None, coefficient, kind)
+
+
+def channel_term(term: objectives.ChannelTerm, coefficient: float, network: keras.Model) -> Term:
+    """Channels of a layer (``"mixed4:97"``), or classes of a classification layer
+    (``"predictions:207"``: a ``"logits"`` term).
+
+    Raises:
+        ValueError: a channel or class index is past the layer's count.
+    """
+    kind, count, noun = _layer_size(network.get_layer(term.layer))
+    for index in term.indices:
+        if index >= count:
+            raise ValueError(
+                f"layers: {noun} {index} in {term.key!r} is past the last {noun} of "
+                f"{term.layer}, which has {count} {noun}"
+                f"{'es' if noun == 'class' else 's'} (0..{count - 1})"
+            )
+    return Term(term.key, term.layer, term.indices, coefficient, kind)
+
+
+TERM_BUILDERS: dict[str, TermBuilder] = {
+    objectives.LayerTerm.kind: layer_term,
+    objectives.ChannelTerm.kind: channel_term,
+}
+"""The engine function of each kind of ``pydream.objectives.Term``, by its ``kind``."""
+
+
 def build_terms(
     layers: Mapping[str, float], network: keras.Model
 ) -> tuple[tuple[Term, ...], dict[str, keras.layers.Layer]]:
-    """Resolve the keys of ``layers`` against ``network``: the terms and their dense layers.
+    """Resolve an objective (or a dict of layer keys) against ``network``: the engine's terms,
+    in the objective's order, and the dense layer of each ``"logits"`` term.
 
     Raises:
         ValueError: a channel or class index is past the layer's count, or a classification
             layer is named without classes.
     """
+    objective = objectives.as_objective(layers)
     terms = []
-    dense_layers = {}
-    for key, coefficient in layers.items():
-        parsed = parse_layer_key(key)
-        layer = network.get_layer(parsed.layer)
-        if is_classifier(layer):
-            kind, count, noun = "logits", int(layer.units), "class"
-            if parsed.indices is None:
-                raise ValueError(
-                    f"layers: {parsed.layer!r} is a classification layer: name the classes to "
-                    f"dream, e.g. '{parsed.layer}:207' (0..{count - 1})"
-                )
-            dense_layers[parsed.layer] = layer
-        else:
-            kind, count, noun = "features", int(layer.output.shape[-1]), "channel"
-        for index in parsed.indices or ():
-            if index >= count:
-                raise ValueError(
-                    f"layers: {noun} {index} in {key!r} is past the last {noun} of "
-                    f"{parsed.layer}, which has {count} {noun}"
-                    f"{'es' if noun == 'class' else 's'} (0..{count - 1})"
-                )
-        terms.append(Term(key, parsed.layer, parsed.indices, float(coefficient), kind))
+    for item in objective.terms:
+        builder = TERM_BUILDERS.get(item.term.kind)
+        if builder is None:
+            raise TypeError(f"layers: the engine cannot score {item.term.key!r} terms yet")
+        terms.append(builder(item.term, item.weight, network))
+    dense_layers = {
+        term.layer: network.get_layer(term.layer) for term in terms if term.kind == "logits"
+    }
     return tuple(terms), dense_layers

@@ -15,9 +15,12 @@ import math
 import os
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
+
+from ..errors import DreamNotice as DreamNotice
+from ..errors import MemoryBudgetError as MemoryBudgetError
 
 GB = 1024**3
 
@@ -43,14 +46,6 @@ def format_bytes(count: float) -> str:
     if count >= GB:
         return f"{count / GB:.1f} GB"
     return f"{max(count, 0) / 1024**2:.0f} MB"
-
-
-class MemoryBudgetError(ValueError, MemoryError):
-    """A dream that cannot fit its memory budget, even tiled (a ``ValueError`` too)."""
-
-
-class DreamNotice(UserWarning):
-    """Something the dream decided for the user (such as tiling), said once per dream."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,21 +158,35 @@ def plan_memory(
         return MemoryPlan(None, untiled, untiled, budget)
     smallest = int(images + bytes_per_pixel * min_tile**2)
     if not can_tile or max(height, width) <= min_tile or smallest > budget:
-        if not can_tile:
-            how = ", and this optimizer cannot tile"
-        elif max(height, width) <= min_tile:
-            how = f", and the picture is too small to tile (tiles are at least {min_tile} pixels)"
-        else:
-            how = f", and even {min_tile}-pixel tiles need {format_bytes(smallest)}"
-        raise MemoryBudgetError(
-            f"a {width}x{height} dream needs about {format_bytes(untiled)}, more than the "
-            f"memory budget of {format_bytes(budget)}{how}; use a smaller picture, fewer or "
-            "shallower layers, precision='bfloat16', or a larger memory_budget (in GB)"
-        )
+        _refuse(shape, untiled, smallest, budget, min_tile, can_tile)
     side = math.isqrt(int((budget - images) / bytes_per_pixel))
     side = max(min_tile, side // TILE_GRANULARITY * TILE_GRANULARITY)
     needed = int(images + bytes_per_pixel * side**2)
     return MemoryPlan(side, needed, untiled, budget)
+
+
+def _refuse(
+    shape: tuple[int, int], untiled: int, smallest: int, budget: int, min_tile: int, can_tile: bool
+) -> NoReturn:
+    """Raise the ``MemoryBudgetError`` of a dream that fits ``budget`` bytes neither whole
+    (``untiled`` bytes) nor in ``min_tile``-pixel tiles (``smallest`` bytes)."""
+    height, width = shape
+    needed = smallest
+    if not can_tile:
+        how = ", and this optimizer cannot tile"
+        needed = untiled
+    elif max(height, width) <= min_tile:
+        how = f", and the picture is too small to tile (tiles are at least {min_tile} pixels)"
+        needed = untiled
+    else:
+        how = f", and even {min_tile}-pixel tiles need {format_bytes(smallest)}"
+    raise MemoryBudgetError(
+        f"a {width}x{height} dream needs about {format_bytes(untiled)}, more than the "
+        f"memory budget of {format_bytes(budget)}{how}; use a smaller picture, fewer or "
+        'shallower layers, precision "bfloat16", or a larger memory_budget (in GB)',
+        needed=needed,
+        budget=budget,
+    )
 
 
 def announce_tiling(plan: MemoryPlan, shape: tuple[int, int]) -> None:

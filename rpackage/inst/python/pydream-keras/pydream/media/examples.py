@@ -7,6 +7,7 @@ import os
 import urllib.request
 from pathlib import Path
 
+from ..errors import ImageError, SettingError
 from .images import atomic_path
 
 EXAMPLES: dict[str, tuple[str, str, str]] = {
@@ -49,10 +50,17 @@ def example_image(name: str) -> str:
     downloads the original from its public source once (checked by SHA-256) into the cache.
 
     Raises:
-        ValueError: unknown name, or the download failed or did not match.
+        SettingError: (a ``ValueError``) unknown name; its ``setting`` is ``"name"``.
+        ImageError: (role ``"example"``, ``path`` the file it would be cached as) the
+            download failed or did not match.
     """
     if name not in EXAMPLES:
-        raise ValueError(f"unknown example {name!r}; examples are: {', '.join(EXAMPLES)}")
+        raise SettingError(
+            f"unknown example {name!r}; examples are: {', '.join(EXAMPLES)}",
+            setting="name",
+            value=name,
+            allowed=", ".join(map(repr, EXAMPLES)),
+        )
     file_name, url, sha256 = EXAMPLES[name]
     folder = os.environ.get("PYDREAM_IMAGES")
     if folder and (Path(folder) / file_name).is_file():
@@ -68,8 +76,10 @@ def example_image(name: str) -> str:
             if _sha256(temporary) != sha256:
                 raise ValueError(f"the download of {url} does not match its checksum")
     except (OSError, ValueError) as error:
-        raise ValueError(
+        raise ImageError(
             f"could not fetch the {name} example from {url} ({error}); set PYDREAM_IMAGES to a "
-            f"folder holding {file_name}"
+            f"folder holding {file_name}",
+            path=str(cached),
+            role="example",
         ) from None
     return str(cached)

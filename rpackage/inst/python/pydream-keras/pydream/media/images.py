@@ -21,6 +21,13 @@ import numpy as np
 from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 from .._version import __version__
+from ..errors import (
+    ImageError,
+    ImageNotFoundError,
+    OutputError,
+    OutputWriteError,
+    SettingError,
+)
 
 T = TypeVar("T")
 
@@ -70,26 +77,34 @@ def _load_whole(path: Path) -> Image.Image:
     return image
 
 
-def _open_file(path: Path) -> Image.Image:
+def _open_file(path: Path, given: str, role: str) -> Image.Image:
+    """Open the picture file ``path``; ``given`` is the path as the caller wrote it and
+    ``role`` what the picture is for, both kept in the errors."""
     if not path.exists():
-        raise FileNotFoundError(f"input image not found: {path}")
+        raise ImageNotFoundError(f"input image not found: {path}", path=given, role=role)
     if not path.is_file():
-        raise ValueError(f"input image {path} is not a file")
+        raise ImageError(f"input image {path} is not a file", path=given, role=role)
     if path.stat().st_size == 0:
-        raise ValueError(f"input image {path} is empty (0 bytes)")
+        raise ImageError(f"input image {path} is empty (0 bytes)", path=given, role=role)
     try:
         image = _load_whole(path)
     except Image.DecompressionBombError as error:
-        raise ValueError(
+        raise ImageError(
             f"input image {path} is too large to open safely ({error}); "
-            "resize it first, or raise PIL.Image.MAX_IMAGE_PIXELS if you trust the file"
+            "resize it first, or raise PIL.Image.MAX_IMAGE_PIXELS if you trust the file",
+            path=given,
+            role=role,
         ) from None
     except UnidentifiedImageError:
-        raise ValueError(
-            f"input image {path} is not a picture Pillow can read (JPEG, PNG, TIFF, ...)"
+        raise ImageError(
+            f"input image {path} is not a picture Pillow can read (JPEG, PNG, TIFF, ...)",
+            path=given,
+            role=role,
         ) from None
     except (OSError, SyntaxError, ValueError) as error:
-        raise ValueError(f"input image {path} is truncated or corrupt: {error}") from None
+        raise ImageError(
+            f"input image {path} is truncated or corrupt: {error}", path=given, role=role
+        ) from None
     return image
 
 
@@ -100,22 +115,39 @@ def _sixteen_bit_to_8(image: Image.Image) -> np.ndarray:
     return np.clip(np.rint(values), 0, 255).astype(np.uint8)
 
 
-def to_pil(image: Any) -> tuple[Image.Image, Path | None]:
-    """Accept a path, a ``PIL.Image`` or a uint8 array and return a loaded Pillow image."""
+def to_pil(image: Any, role: str = "image") -> tuple[Image.Image, Path | None]:
+    """Accept a path, a ``PIL.Image`` or a uint8 array and return a loaded Pillow image.
+
+    Args:
+        image: the picture.
+        role: what the picture is for (``"image"``, ``"guide"``, ...), kept in the errors.
+
+    Raises:
+        ImageNotFoundError: no such file. ImageError: a file or array that is no usable
+            picture. SettingError (a ``TypeError``): ``image`` is none of the above.
+    """
     if isinstance(image, (str, os.PathLike)):
         path = Path(image).expanduser()
-        return _open_file(path), path
+        return _open_file(path, os.fsdecode(image), role), path
     if isinstance(image, Image.Image):
         return image, None
     if isinstance(image, np.ndarray):
-        return array_to_pil(image), None
-    raise TypeError(
-        f"image must be a file path, a PIL.Image or a uint8 array, not {type(image).__name__}"
+        return array_to_pil(image, role), None
+    accepted = "a file path, a PIL.Image or a uint8 array"
+    raise SettingError(
+        f"image must be {accepted}, not {type(image).__name__}",
+        setting=role,
+        value=type(image).__name__,
+        allowed=accepted,
     )
 
 
-def array_to_pil(array: np.ndarray) -> Image.Image:
-    """A uint8 array (H, W), (H, W, 3) or (H, W, 4) as a Pillow image (L, RGB or RGBA)."""
+def array_to_pil(array: np.ndarray, role: str = "image") -> Image.Image:
+    """A uint8 array (H, W), (H, W, 3) or (H, W, 4) as a Pillow image (L, RGB or RGBA).
+
+    Raises:
+        ImageError: (with ``role``, no path) the array holds no uint8 picture.
+    """
     if array.dtype != np.uint8:
         if (
             np.issubdtype(array.dtype, np.integer)
@@ -124,9 +156,10 @@ def array_to_pil(array: np.ndarray) -> Image.Image:
         ):
             array = array.astype(np.uint8)
         else:
-            raise ValueError(
+            raise ImageError(
                 f"image arrays must hold uint8 values 0..255, not {array.dtype} "
-                "(convert with np.clip(a, 0, 255).astype(np.uint8))"
+                "(convert with np.clip(a, 0, 255).astype(np.uint8))",
+                role=role,
             )
     modes = {2: "L", 3: "RGB", 4: "RGBA"}
     if array.ndim == 2:
@@ -134,21 +167,24 @@ def array_to_pil(array: np.ndarray) -> Image.Image:
     elif array.ndim == 3 and array.shape[2] in (3, 4):
         mode = modes[array.shape[2]]
     else:
-        raise ValueError(f"image arrays must be H x W, H x W x 3 or H x W x 4, not {array.shape}")
+        raise ImageError(
+            f"image arrays must be H x W, H x W x 3 or H x W x 4, not {array.shape}", role=role
+        )
     if min(array.shape[:2]) == 0:
-        raise ValueError(f"image array is empty: shape {array.shape}")
+        raise ImageError(f"image array is empty: shape {array.shape}", role=role)
     picture = Image.fromarray(np.ascontiguousarray(array))  # uint8: L, RGB or RGBA by shape
     assert picture.mode == mode
     return picture
 
 
-def load_image(image: Any) -> LoadedImage:
+def load_image(image: Any, role: str = "image") -> LoadedImage:
     """Read ``image`` (path, ``PIL.Image`` or uint8 array) as RGB, keeping mode and alpha.
 
     EXIF orientation is applied. Grayscale, palette, 16-bit, CMYK and alpha inputs all
-    become RGB; the alpha channel (if any) is kept apart, unchanged.
+    become RGB; the alpha channel (if any) is kept apart, unchanged. ``role`` (what the
+    picture is for) and the path as given are kept in the errors (see ``to_pil``).
     """
-    pil, path = to_pil(image)
+    pil, path = to_pil(image, role)
     mode = pil.mode
     pil = ImageOps.exif_transpose(pil) or pil
     alpha = None
@@ -183,16 +219,26 @@ class MaskImage:
 def call_named(function: Callable[[Any], T], value: Any, name: str, accepted: str) -> T:
     """``function(value)`` with its errors about ``value`` naming it as ``name``.
 
-    ``accepted`` says what ``name`` may be (for the ``TypeError``).
+    ``accepted`` says what ``name`` may be (for the ``SettingError``, a ``TypeError``, when
+    ``value`` is of the wrong type). Picture errors keep their class and path, their
+    message starts with ``name`` and their ``role`` is ``name``.
     """
     try:
         return function(value)
+    except ImageError as error:
+        fields = {**error.fields(), "role": name}
+        raise type(error)(f"{name}: {error}", **fields) from None
     except TypeError:
-        raise TypeError(f"{name} must be {accepted}, not {type(value).__name__}") from None
+        raise SettingError(
+            f"{name} must be {accepted}, not {type(value).__name__}",
+            setting=name,
+            value=type(value).__name__,
+            allowed=accepted,
+        ) from None
     except FileNotFoundError as error:
-        raise FileNotFoundError(f"{name}: {error}") from None
+        raise ImageNotFoundError(f"{name}: {error}", role=name) from None
     except ValueError as error:
-        raise ValueError(f"{name}: {error}") from None
+        raise ImageError(f"{name}: {error}", role=name) from None
 
 
 def load_guide(guide: Any) -> LoadedImage:
@@ -222,18 +268,25 @@ def load_mask(mask: Any) -> MaskImage:
 
 
 def _mask_array(mask: np.ndarray) -> np.ndarray:
+    """A mask array of numbers as float32 (H, W) in 0..1; an ``ImageError`` (role
+    ``"mask"``) for any other array."""
     if mask.ndim == 3 and mask.shape[2] == 1:
         mask = mask[:, :, 0]
     if mask.ndim != 2 or min(mask.shape) == 0:
-        raise ValueError(f"mask arrays must be H x W, not {mask.shape}")
+        raise ImageError(f"mask arrays must be H x W, not {mask.shape}", role="mask")
     if not (np.issubdtype(mask.dtype, np.floating) or np.issubdtype(mask.dtype, np.integer)):
-        raise ValueError(f"mask arrays must hold numbers, not {mask.dtype}")
+        raise ImageError(f"mask arrays must hold numbers, not {mask.dtype}", role="mask")
     values = mask.astype(np.float64)
     if not np.isfinite(values).all():
-        raise ValueError("mask holds NaN or infinite values; use numbers from 0 to 1 (or 255)")
+        raise ImageError(
+            "mask holds NaN or infinite values; use numbers from 0 to 1 (or 255)", role="mask"
+        )
     low, high = float(values.min()), float(values.max())
     if low < 0 or high > 255:
-        raise ValueError(f"mask values must be from 0 to 1 (or 0 to 255), not {low:g} to {high:g}")
+        raise ImageError(
+            f"mask values must be from 0 to 1 (or 0 to 255), not {low:g} to {high:g}",
+            role="mask",
+        )
     if high > 1 or np.issubdtype(mask.dtype, np.integer):
         values = values / 255.0
     return values.astype(np.float32)
@@ -250,12 +303,15 @@ _FORMAT_MODES = {
 
 
 def output_format(path: Path) -> str:
-    """The Pillow format for ``path``'s extension, or a ``ValueError`` naming the known ones."""
+    """The Pillow format for ``path``'s extension, or an ``OutputError`` naming the known
+    ones."""
     extensions = Image.registered_extensions()
     suffix = path.suffix.lower()
     if suffix not in extensions or extensions[suffix] not in Image.SAVE:
         known = ", ".join(sorted({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp"}))
-        raise ValueError(f"cannot tell the image format of {path}: use one of {known}")
+        raise OutputError(
+            f"cannot tell the image format of {path}: use one of {known}", path=str(path)
+        )
     return extensions[suffix]
 
 
@@ -308,11 +364,14 @@ def write_advice(error: OSError) -> str:
     }.get(error.errno or 0, error.strerror or str(error))
 
 
-def write_error(target: Path, error: OSError) -> OSError:
-    """An ``OSError`` (same ``errno``) whose one-line message names the file and the fix."""
-    wrapped = OSError(f"cannot write {target}: {write_advice(error)} (nothing was written)")
-    wrapped.errno = error.errno
-    return wrapped
+def write_error(target: Path, error: OSError) -> OutputWriteError:
+    """An ``OutputWriteError`` (an ``OSError`` with the same ``errno``) whose one-line
+    message names the file and the fix."""
+    return OutputWriteError(
+        f"cannot write {target}: {write_advice(error)} (nothing was written)",
+        path=str(target),
+        errno=error.errno,
+    )
 
 
 @contextlib.contextmanager
@@ -348,10 +407,12 @@ def atomic_path(target: Path) -> Iterator[Path]:
         raise
 
 
-def check_folder_writable(folder: Path, what: str) -> None:
-    """Create and remove a scratch file in ``folder``: a ``ValueError`` if that fails.
+def check_folder_writable(folder: Path, what: str, path: Any = None) -> None:
+    """Create and remove a scratch file in ``folder``: an ``OutputError`` if that fails.
 
     Catches read-only file systems and permissions before a long dream, not after it.
+    ``what`` says what would be written (in the message); the error's ``path`` is ``path``,
+    or ``folder`` without it.
     """
     try:
         # unnamed where the system can (O_TMPFILE), else removed at once: nothing is left
@@ -359,25 +420,34 @@ def check_folder_writable(folder: Path, what: str) -> None:
         with tempfile.TemporaryFile(prefix=".pydream-check.", dir=folder):
             pass
     except OSError as error:
-        raise ValueError(f"cannot write {what}: {write_advice(error)}") from None
+        raise OutputError(
+            f"cannot write {what}: {write_advice(error)}", path=str(path or folder)
+        ) from None
 
 
 def check_output_path(output: Any, input_path: Path | None, overwrite: bool) -> Path:
     """Check an output path before any work is done, so that errors come first.
 
     Raises:
-        ValueError: unknown extension, missing folder, or the output is the input file
-            and ``overwrite`` is false.
+        OutputError: (a ``ValueError``) unknown extension, missing folder, a folder that
+            cannot be written, or the output is the input file and ``overwrite`` is false.
+        SettingError: (a ``TypeError``) ``output`` is not a path.
     """
     if not isinstance(output, (str, os.PathLike)):
-        raise TypeError(f"output must be a file path, not {type(output).__name__}")
+        raise SettingError(
+            f"output must be a file path, not {type(output).__name__}",
+            setting="output",
+            value=type(output).__name__,
+            allowed="a file path",
+        )
     path = Path(output).expanduser()
+    given = os.fsdecode(output)
     output_format(path)
     if not path.parent.is_dir():
-        raise ValueError(f"cannot write {path}: folder {path.parent} does not exist")
+        raise OutputError(f"cannot write {path}: folder {path.parent} does not exist", path=given)
     if path.is_dir():
-        raise ValueError(f"cannot write {path}: it is a folder")
-    check_folder_writable(path.parent, str(path))
+        raise OutputError(f"cannot write {path}: it is a folder", path=given)
+    check_folder_writable(path.parent, str(path), given)
     if (
         input_path is not None
         and path.exists()
@@ -385,9 +455,10 @@ def check_output_path(output: Any, input_path: Path | None, overwrite: bool) -> 
         and os.path.samefile(path, input_path)
         and not overwrite
     ):
-        raise ValueError(
-            f"output {path} is the input file; choose another output, or pass "
-            "overwrite=True (--overwrite) to replace the input"
+        raise OutputError(
+            f"output {path} is the input file; choose another output, or turn overwrite on "
+            "to replace the input",
+            path=given,
         )
     return path
 

@@ -96,7 +96,7 @@ def animation_target(
     if same and (kind == "folder" or not overwrite):
         raise ValueError(
             f"output {path} is the input; choose another output"
-            + ("" if kind == "folder" else ", or pass overwrite=True (--overwrite)")
+            + ("" if kind == "folder" else ", or turn overwrite on")
         )
     if kind == "folder" and path.is_file():
         raise ValueError(f"cannot write frames into {path}: it is a file")

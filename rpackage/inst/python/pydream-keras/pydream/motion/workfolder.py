@@ -105,7 +105,7 @@ class WorkFolder:
         if not restart:
             raise ValueError(
                 f"{path} holds frames dreamed with another {', '.join(differences)}; rerun "
-                "with the same settings to go on, or pass restart=True (--restart) to start over"
+                "with the same settings to go on, or turn restart on to start over"
             )
         count = len(list(path.glob("frame_*.png")))
         shutil.rmtree(path)

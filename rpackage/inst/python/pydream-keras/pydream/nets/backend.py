@@ -18,11 +18,14 @@ import dataclasses
 import functools
 import logging
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import keras
 import numpy as np
+
+from ..errors import HardwareNotice
 
 NAME: str = keras.backend.backend()
 """``"tensorflow"``, ``"jax"`` or ``"torch"``."""
@@ -94,7 +97,9 @@ def compile_function(function: Callable[..., Any], signature: Sequence[Any]) -> 
 
     _quiet_retracing_warnings(tf)
     specs = [_tensor_spec(tf, item) for item in signature]
-    return tf.function(function, input_signature=specs, reduce_retracing=True)
+    # No AutoGraph: pydream's compiled functions branch on Python values only, so the graph
+    # is the same, and the first trace skips converting every function it calls.
+    return tf.function(function, input_signature=specs, reduce_retracing=True, autograph=False)
 
 
 class _RetracingFilter(logging.Filter):
@@ -228,6 +233,15 @@ def cpu_has_bfloat16() -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
+def clear_caches() -> None:
+    """Forget the device facts found so far (the device, the processor's bfloat16)."""
+    for cached in _DEVICE_FACTS:
+        cached.cache_clear()
+
+
+_DEVICE_FACTS = (device_description, cpu_has_bfloat16)
+
+
 def auto_precision() -> str:
     """The precision ``precision="auto"`` picks: bfloat16 on GPUs that have it (NVIDIA
     compute capability 8 and later, TPUs) and on CPUs with native bfloat16, float16 on other
@@ -244,3 +258,57 @@ def auto_precision() -> str:
     if device.startswith("mps"):
         return "float16"
     return "bfloat16"
+
+
+NATIVE_CPU_FLAGS = {"bfloat16": ("avx512_bf16", "amx_bf16"), "float16": ("avx512_fp16", "amx_fp16")}
+"""The /proc/cpuinfo flags of processors that compute each reduced precision natively."""
+
+EMULATED_SLOWDOWN = {"bfloat16": "about 10 times", "float16": "about 10 times"}
+"""How much longer a step takes in an emulated precision than in float32 on a CPU (measured
+on Inception-v3, 224 x 224: bfloat16 without native support 10 to 17 times, float16 without
+AVX-512 FP16 6 to 10 times)."""
+
+_SAID: set[str] = set()
+
+
+def cpu_flags() -> frozenset[str] | None:
+    """The processor's feature flags (``/proc/cpuinfo``, Linux), ``None`` where unknown."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            lines = [line for line in handle if line.startswith(("flags", "Features"))]
+    except OSError:
+        return None
+    return frozenset(flag for line in lines for flag in line.split(":", 1)[-1].split())
+
+
+def emulated_precision_notice(
+    precision: str, device: str | None = None, flags: frozenset[str] | None = None
+) -> str | None:
+    """What to tell someone who asked for ``precision`` where the device only emulates it,
+    else ``None``: bfloat16 on a CPU without AVX-512 BF16 or AMX, float16 on a CPU without
+    AVX-512 FP16 or AMX-FP16 (most). GPUs, and CPUs whose flags are unknown, say nothing.
+
+    Args:
+        precision: the precision asked for (``"float32"``, ``"bfloat16"``, ``"float16"``).
+        device: as ``device_description()`` says it (read when ``None``).
+        flags: the processor's flags, as ``cpu_flags()`` reads them (read when ``None``).
+    """
+    native = NATIVE_CPU_FLAGS.get(precision)
+    if native is None or (device_description() if device is None else device) != "cpu":
+        return None
+    flags = cpu_flags() if flags is None else flags
+    if flags is None or not flags.isdisjoint(native):
+        return None
+    return (
+        f"precision={precision!r} is emulated on this CPU (it has no {' or '.join(native)}): "
+        f"a step takes {EMULATED_SLOWDOWN[precision]} as long as in float32; "
+        "precision='auto' picks the fastest precision this device has"
+    )
+
+
+def warn_emulated_precision(precision: str) -> None:
+    """Say ``emulated_precision_notice``'s notice, once per process, as a ``HardwareNotice``."""
+    notice = emulated_precision_notice(precision)
+    if notice is not None and notice not in _SAID:
+        _SAID.add(notice)
+        warnings.warn(notice, HardwareNotice, stacklevel=4)

@@ -7,7 +7,9 @@ per output channel. The folded network skips one elementwise pass over every act
 It is only valid with ``learning_phase=0`` (batch norm on the stored statistics).
 
 The same copy sets each layer's compute precision (see ``models.layer_policies``), so a
-mixed-precision network costs one copy of the float32 model, folded or not.
+mixed-precision network costs one copy of the float32 model, folded or not. A network that
+nobody else holds (one just built) is folded and given its precision in place instead
+(``fold_in_place``): no copy at all, the same layers, weights and numbers.
 """
 
 from __future__ import annotations
@@ -26,6 +28,65 @@ class FoldedBatchNorm(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):  # type: ignore[no-untyped-def]
         return input_shape
+
+
+def _drop_variables(layer: keras.layers.Layer) -> None:
+    """Forget every variable ``layer`` holds (a folded batch norm's: no longer used)."""
+    for name, value in list(vars(layer).items()):
+        if isinstance(value, keras.Variable):
+            layer._untrack_variable(value)
+            del vars(layer)[name]
+
+
+def _add_zero_bias(convolution: keras.layers.Conv2D) -> None:
+    """Give a built convolution without a bias a float32 bias of zeros (one per filter)."""
+    convolution._tracker.unlock()
+    try:
+        convolution.bias = convolution.add_weight(
+            name="bias",
+            shape=(convolution.filters,),
+            initializer="zeros",
+            trainable=True,
+            dtype=convolution.variable_dtype,
+        )
+    finally:
+        convolution._tracker.lock()
+    convolution.use_bias = True
+
+
+def set_policies_in_place(model: keras.Model, policies: Mapping[str, str]) -> keras.Model:
+    """Give ``model``'s own layers the dtype ``policies`` (layer name -> Keras dtype policy
+    name; float32 weights stay float32); returns ``model``. For a model nobody else holds."""
+    for layer in model.layers:
+        if layer.name in policies:
+            layer.dtype_policy = policies[layer.name]
+    return model
+
+
+def fold_in_place(model: keras.Model, policies: Mapping[str, str] | None = None) -> keras.Model:
+    """Fold ``model``'s own conv -> batch-norm pairs and set its layers' ``policies``.
+
+    The same network as ``fold_batch_norm`` gives (names, weights, compute dtypes, numbers),
+    without building a copy: for a model nobody else holds, since it is changed. Each folded
+    batch norm becomes a ``FoldedBatchNorm`` pass-through without variables.
+
+    Args:
+        model: a functional model, built, channels last.
+        policies: layer name -> Keras dtype policy name; layers it does not name keep theirs.
+
+    Returns:
+        ``model`` itself.
+    """
+    set_policies_in_place(model, policies or {})
+    for name, norm in _foldable_pairs(model).items():
+        convolution = model.get_layer(name)
+        kernel, bias = folded_convolution_weights(convolution, norm)
+        if not convolution.use_bias:
+            _add_zero_bias(convolution)
+        convolution.set_weights([kernel, bias])
+        _drop_variables(norm)
+        norm.__class__ = FoldedBatchNorm
+    return model
 
 
 def _foldable_pairs(model: keras.Model) -> dict[str, keras.layers.BatchNormalization]:

@@ -2,25 +2,30 @@
 
 Every model is built once per (model, weights, precision) and kept in a small cache, and each
 feature extractor once per set of layers, so that dreaming many pictures pays the build once.
+What is cached for a ``keras.Model`` passed in is held weakly: it leaves with the model.
+``clear_caches`` empties them all.
 """
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import difflib
 import functools
+import inspect
 import os
 import re
 import warnings
 import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import keras
 import numpy as np
 
-from .folding import fold_batch_norm, set_precision
+from ..errors import LayerError, SettingError, WeightsError, WeightsNotFoundError
+from .folding import fold_batch_norm, fold_in_place, set_policies_in_place, set_precision
 
 CAFFE_MEAN_BGR = np.array([103.939, 116.779, 123.68], dtype=np.float32)
 TORCH_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
@@ -146,11 +151,20 @@ def get_spec(model: Any) -> ModelSpec:
     if model not in MODELS:
         close = difflib.get_close_matches(str(model), list(MODELS), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ValueError(f"unknown model {model!r}{hint}; models are: {', '.join(MODELS)}")
+        raise SettingError(
+            f"unknown model {model!r}{hint}; models are: {', '.join(MODELS)}",
+            setting="model",
+            value=model,
+            allowed=", ".join(map(repr, MODELS)),
+        )
     return MODELS[model]
 
 
-@functools.lru_cache(maxsize=16)
+def _own_network(**_: Any) -> keras.Model:
+    """The builder of a ``keras.Model`` passed in: never called, the model is used as it is."""
+    raise TypeError("a keras.Model passed in is used as it is, not built")
+
+
 def custom_spec(network: keras.Model) -> ModelSpec:
     """A registry-like entry for a ``keras.Model`` passed in by the user.
 
@@ -178,9 +192,7 @@ def custom_spec(network: keras.Model) -> ModelSpec:
             f"model {network.name!r} takes only {shape[2]}x{shape[1]} images; a dream needs "
             "any size: build it with input_shape=(None, None, 3) (include_top=False)"
         )
-    return ModelSpec(
-        network.name, lambda **_: network, "tf", CUSTOM_MIN_SIZE, r".", network=network
-    )
+    return ModelSpec(network.name, _own_network, "tf", CUSTOM_MIN_SIZE, r".", network=network)
 
 
 def model_spec(model: Any, preprocess: Any = None, deprocess: Any = None) -> ModelSpec:
@@ -221,17 +233,20 @@ def check_weights_file(path: str) -> Path:
     """Raise a clear error unless ``path`` names a readable, non-empty HDF5 file."""
     file = Path(path).expanduser()
     if not file.exists():
-        raise FileNotFoundError(
-            f"weights file not found: {path} (use weights='imagenet', None or an existing file)"
+        raise WeightsNotFoundError(
+            f"weights file not found: {path} (give an existing file, 'imagenet' or no weights)",
+            path=str(path),
         )
     if not file.is_file():
-        raise ValueError(f"weights path {path} is not a file")
+        raise WeightsError(f"weights path {path} is not a file", path=str(path))
     if not str(file).endswith(".h5"):
-        raise ValueError(f"weights file {path} must end in .weights.h5 or .h5")
+        raise WeightsError(f"weights file {path} must end in .weights.h5 or .h5", path=str(path))
     with open(file, "rb") as handle:
         signature = handle.read(8)
     if signature != b"\x89HDF\r\n\x1a\n":
-        raise ValueError(f"weights file {path} is not an HDF5 weights file (wrong signature)")
+        raise WeightsError(
+            f"weights file {path} is not an HDF5 weights file (wrong signature)", path=str(path)
+        )
     return file
 
 
@@ -255,10 +270,11 @@ def _build(spec: ModelSpec, weights: str | None, top: bool = False) -> keras.Mod
                 try:
                     return spec.builder(include_top=False, weights="imagenet")
                 except Exception as error:
-                    raise ValueError(
+                    raise WeightsError(
                         f"could not get the ImageNet weights of {spec.name} ({error}); "
                         "pass weights=PATH to a weights file, or set PYDREAM_WEIGHTS_DIR to a "
-                        "folder holding one"
+                        "folder holding one",
+                        path="imagenet",
                     ) from None
             weights = local_file
         model = spec.builder(include_top=False, weights=None)
@@ -303,9 +319,10 @@ def _load_top_model(spec: ModelSpec, weights: str | None) -> keras.Model:
                     include_top=True, weights="imagenet", classifier_activation=None
                 )
             except Exception as error:
-                raise ValueError(
+                raise WeightsError(
                     f"could not get the ImageNet weights of {spec.name} with its classification "
-                    f"top ({error}); pass weights=PATH to a weights file of the whole model"
+                    f"top ({error}); pass weights=PATH to a weights file of the whole model",
+                    path="imagenet",
                 ) from None
         weights = local_file
     model = spec.builder(include_top=True, weights=None, classifier_activation=None)
@@ -316,10 +333,11 @@ def _load_top_model(spec: ModelSpec, weights: str | None) -> keras.Model:
         _load_weights_strictly(model, file, spec.name)
     except ValueError:
         if _fits_headless(spec, file):
-            raise ValueError(
+            raise WeightsError(
                 f"weights file {file} has no classification top (it holds {spec.name} without "
-                "its top, include_top=False): class objectives such as 'predictions:207' need "
-                "the weights of the whole model, e.g. weights='imagenet'"
+                "its top): class objectives such as 'predictions:207' need the weights of the "
+                'whole model, e.g. weights "imagenet"',
+                path=str(weights),
             ) from None
         raise
     return model
@@ -363,12 +381,15 @@ def _load_weights_strictly(model: keras.Model, file: Path, model_name: str) -> N
             model.load_weights(str(file))
         except Exception as error:
             reason = describe_weights_error(model, str(error))
-            raise ValueError(f"weights file {file} does not fit {model_name}: {reason}") from None
+            raise WeightsError(
+                f"weights file {file} does not fit {model_name}: {reason}", path=str(file)
+            ) from None
     for warning in caught:
         message = str(warning.message)
         if "skipping" in message.lower() or "retain" in message.lower():
-            raise ValueError(
-                f"weights file {file} does not fit {model_name}: {message.splitlines()[0]}"
+            raise WeightsError(
+                f"weights file {file} does not fit {model_name}: {message.splitlines()[0]}",
+                path=str(file),
             )
         warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
 
@@ -418,32 +439,118 @@ def describe_weights_error(model: keras.Model, message: str) -> str:
     return f"layer {session_name!r} ({kind}{stored}) could not be loaded: {detail}{others}"
 
 
-@functools.lru_cache(maxsize=4)
-def load_base_model(
+Result = TypeVar("Result")
+
+
+class ModelCache(Generic[Result]):
+    """What ``function(model, *arguments)`` returned, kept per model.
+
+    For a registry name: a least-recently-used cache of ``maxsize`` entries. For a
+    ``keras.Model``: entries held by a weak reference to the model, so they leave with it
+    (a result that is the model itself is not kept: it would keep its own key alive).
+    """
+
+    def __init__(self, function: Callable[..., Result], maxsize: int) -> None:
+        self.function = function
+        self.maxsize = maxsize
+        self._signature = inspect.signature(function)
+        self._named: collections.OrderedDict[tuple[Any, ...], Result] = collections.OrderedDict()
+        self._weak: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Result]] = (
+            weakref.WeakKeyDictionary()
+        )
+        functools.update_wrapper(self, function)
+        _MODEL_CACHES.append(self)
+
+    def _key(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+        bound = self._signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return tuple(bound.arguments.values())
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Result:
+        key = self._key(args, kwargs)
+        found = self.cached(*key)
+        if found is not None:
+            return found
+        result = self.function(*key)
+        model, rest = key[0], key[1:]
+        if isinstance(model, keras.Model):
+            if result is not model:
+                self._weak.setdefault(model, {})[rest] = result
+            return result
+        self._named[key] = result
+        while len(self._named) > self.maxsize:
+            self._named.popitem(last=False)
+        return result
+
+    def cached(self, *args: Any, **kwargs: Any) -> Result | None:
+        """The result kept for these arguments, or ``None`` (nothing is built)."""
+        key = self._key(args, kwargs)
+        model = key[0]
+        if isinstance(model, keras.Model):
+            return self._weak.get(model, {}).get(key[1:])
+        if key in self._named:
+            self._named.move_to_end(key)
+            return self._named[key]
+        return None
+
+    def cache_clear(self) -> None:
+        """Forget every result."""
+        self._named.clear()
+        self._weak.clear()
+
+
+_MODEL_CACHES: list[ModelCache[Any]] = []
+
+
+def clear_caches() -> None:
+    """Forget every model, layer list and feature extractor built so far."""
+    for cache in _MODEL_CACHES:
+        cache.cache_clear()
+    _EXTRACTORS.clear()
+
+
+def _load_base_model(
     model: Any, weights: str | None, precision: str = "float32", top: bool = False
 ) -> keras.Model:
-    """Build (once) the headless ``model`` with ``weights``, computing at ``precision``.
-
-    ``top``: with the classification top (see ``_build_with_top``). The reduced precisions
-    are copies of the float32 model (see ``layer_policies``).
-    """
+    """``load_base_model(model, weights, precision="float32", top=False)``: build (once) the
+    headless ``model`` with ``weights``, computing at ``precision`` (Keras dtype policies per
+    layer, see ``layer_policies``). ``top``: with the classification top (see
+    ``_build_with_top``). A reduced precision is a copy of the float32 model where that one is
+    built already, the fresh build itself otherwise."""
     spec = get_spec(model)
     if precision == "float32":
         return _build(spec, weights, top)
-    base = load_base_model(model, weights, "float32", top)
+    base = load_base_model.cached(model, weights, "float32", top)
+    if base is None and spec.network is None:  # nothing to copy from: set a fresh build's
+        fresh = _build(spec, weights, top)
+        policies = layer_policies(fresh, precision, spec.float32_convolutions)
+        return set_policies_in_place(fresh, policies or {})
+    base = base if base is not None else load_base_model(model, weights, "float32", top)
     policies = layer_policies(base, precision, spec.float32_convolutions)
     return set_precision(base, policies or {})
 
 
-@functools.lru_cache(maxsize=4)
-def load_inference_model(
+load_base_model = ModelCache(_load_base_model, maxsize=4)
+
+
+def _load_inference_model(
     model: Any, weights: str | None, precision: str = "float32", top: bool = False
 ) -> keras.Model:
-    """The base model with batch norm folded into its convolutions (``learning_phase=0``),
-    computing at ``precision``: one copy of the float32 model."""
+    """``load_inference_model(model, weights, precision="float32", top=False)``: the model
+    with batch norm folded into its convolutions (``learning_phase=0``), computing at
+    ``precision``. Built once, and folded in place, unless the float32 base model is built
+    already (then it is a folded copy of that one); a ``keras.Model`` passed in is copied, never
+    changed."""
     spec = get_spec(model)
-    base = load_base_model(model, weights, "float32", top)
+    base = load_base_model.cached(model, weights, "float32", top)
+    if base is None and spec.network is None:  # one build, folded in place: no copy
+        fresh = _build(spec, weights, top)
+        return fold_in_place(fresh, layer_policies(fresh, precision, spec.float32_convolutions))
+    base = base if base is not None else load_base_model(model, weights, "float32", top)
     return fold_batch_norm(base, layer_policies(base, precision, spec.float32_convolutions))
+
+
+load_inference_model = ModelCache(_load_inference_model, maxsize=4)
 
 
 def needs_top(model: Any, layer_names: Sequence[str]) -> bool:
@@ -451,13 +558,15 @@ def needs_top(model: Any, layer_names: Sequence[str]) -> bool:
     return isinstance(model, str) and any(name in TOP_LAYERS for name in layer_names)
 
 
-@functools.lru_cache(maxsize=8)
-def _model_layer_names(model: Any) -> tuple[str, ...]:
+def _layer_names(model: Any) -> tuple[str, ...]:
     """Every layer of ``model`` but its input, in network order."""
     network = _build(get_spec(model), None)
     return tuple(
         layer.name for layer in network.layers if not isinstance(layer, keras.layers.InputLayer)
     )
+
+
+_model_layer_names = ModelCache(_layer_names, maxsize=8)
 
 
 def list_layers(model: Any = "inception_v3", *, all_layers: bool = False) -> list[str]:
@@ -476,8 +585,19 @@ def list_layers(model: Any = "inception_v3", *, all_layers: bool = False) -> lis
     return [name for name in names if pattern.match(name)]
 
 
+def _close_layer_names(name: str, shown: Sequence[str], available: Sequence[str]) -> list[str]:
+    """Up to three layer names close to ``name``: among ``shown`` first, else among all."""
+    return difflib.get_close_matches(name, list(shown), n=3) or difflib.get_close_matches(
+        name, list(available), n=3
+    )
+
+
 def check_layer_names(model: Any, layers: Sequence[str], available: Sequence[str]) -> None:
-    """Raise a ``ValueError`` naming every unknown layer, the valid ones and the nearest."""
+    """Raise a ``LayerError`` naming every unknown layer, the valid ones and the nearest.
+
+    The error's ``layer`` (and ``value``) is the first unknown name, ``suggestions`` the
+    names close to it (the message suggests one for each unknown name).
+    """
     known = set(available)
     unknown = [name for name in layers if name not in known]
     if not unknown:
@@ -485,16 +605,20 @@ def check_layer_names(model: Any, layers: Sequence[str], available: Sequence[str
     shown = list_layers(model)
     described = []
     for name in unknown:
-        close = difflib.get_close_matches(name, shown, n=1) or difflib.get_close_matches(
-            name, list(available), n=1
-        )
+        close = _close_layer_names(name, shown, available)
         described.append(f"{name!r} (did you mean {close[0]!r}?)" if close else repr(name))
     noun = "layer" if len(unknown) == 1 else "layers"
     name = get_spec(model).name
-    classes = " and classes as 'predictions:N'" if isinstance(model, str) else ""
-    raise ValueError(
+    classes = ", and classes as 'predictions:N'" if isinstance(model, str) else ""
+    raise LayerError(
         f"unknown {noun} {', '.join(described)} for {name}; valid layers: {', '.join(shown)} "
-        f"(or any name from list_layers({name!r}, all_layers=True){classes})"
+        f"(or any other layer of the network, as list_layers lists them with all_layers{classes})",
+        setting="layers",
+        value=unknown[0],
+        allowed=", ".join(shown),
+        layer=unknown[0],
+        model=name,
+        suggestions=_close_layer_names(unknown[0], shown, available),
     )
 
 

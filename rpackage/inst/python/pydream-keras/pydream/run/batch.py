@@ -30,6 +30,7 @@ from ..settings import DreamSettings
 from .workers import (
     Job,
     Outcome,
+    check_ray,
     check_workers,
     dream_in_process,
     dream_in_processes,
@@ -236,7 +237,7 @@ def dream_outcomes(
 ) -> Iterable[Outcome]:
     """The jobs dreamed on Ray, on local worker processes, or in this process."""
     if ray is not None:
-        return dream_on_ray(jobs, settings, ray.strip())
+        return dream_on_ray(jobs, settings, ray)
     count = resolve_workers(workers, len(jobs), settings)
     if count > 1:
         return dream_in_processes(jobs, settings, count)
@@ -278,10 +279,13 @@ def dream_batch(
             times as fast as one. A worker computes with fewer threads than this process,
             so its rounding differs and the dream is the same in kind, not to the bit, as
             ``deep_dream``'s (``workers=1`` gives the same bits). Ignored with ``ray``.
-        ray: ``None`` dreams in this process; ``"local"`` starts a local Ray runtime;
-            an address (``"HEAD:6379"``) joins that Ray cluster. Each Ray worker (one per
-            GPU, or per ``CPUS_PER_WORKER`` CPUs) builds the model once and reads and writes
-            the pictures itself: on a cluster they must be on a shared file system.
+        ray: ``None`` dreams in this process; ``"local"`` starts a local Ray runtime
+            whose services listen on the loopback address only (127.0.0.1); an address
+            (``"HEAD:6379"``, ``"ray://HEAD:10001"``; without a port, Ray's 6379 or 10001)
+            joins that Ray cluster, once a TCP connection to it opens within 3 seconds.
+            Each Ray worker (one per GPU, or per ``CPUS_PER_WORKER`` CPUs) builds the model
+            once and reads and writes the pictures itself: on a cluster they must be on a
+            shared file system.
 
     Returns:
         A ``BatchResult``: outputs written, outputs skipped, and input -> message for each
@@ -291,14 +295,15 @@ def dream_batch(
     Raises:
         ValueError, TypeError: a setting is unusable, an input glob matches nothing, a folder
             holds no pictures, two inputs would give the same output name, or the output
-            folder cannot be written; all before any picture is dreamed.
+            folder cannot be written, or nothing listens at the ``ray`` address (a
+            ``SettingError`` naming ``ray``, before the output folder is made); all
+            before any picture is dreamed.
         ImportError: ``ray`` is given and Ray is not installed.
     """
     checked = batch_settings(layers, preset, settings)
     workers = check_workers(workers)
-    if ray is not None and not (isinstance(ray, str) and ray.strip()):
-        raise ValueError(f"ray must be None, 'local' or a cluster address, not {ray!r}")
     pictures = expand_inputs(inputs)  # before the folder is made: a bad input leaves none
+    ray = check_ray(ray)  # a Ray address nobody listens at leaves no folder either
     folder = prepare_output_folder(output_dir)
     result = BatchResult(jobs=plan_jobs(pictures, folder))
     pending = []

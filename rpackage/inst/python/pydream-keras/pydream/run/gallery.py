@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 from tqdm.auto import tqdm
 
 from ..media.images import check_output_path, load_image, save_image
-from ..settings import parse_layer_key
+from ..objectives import parse_layer_key
 
 LABEL_HEIGHT = 22  # pixels under each tile for its label
 GAP = 4  # pixels between tiles

@@ -12,6 +12,8 @@ picture written and a one-line message for one that failed (the others go on).
 - **Ray**: long-lived actors (one per GPU, or one per ``CPUS_PER_WORKER`` CPUs), each holding
   its own built model. The workers read the inputs and write the outputs themselves: on a
   cluster, inputs and output folder must be on a file system every node sees at the same path.
+  A local runtime listens on the loopback address only; a cluster's address is tried with a
+  plain TCP connection first (Ray itself retries for minutes where nothing listens).
 
 Keras is imported only by what dreams (never to pick the number of workers), and Ray only
 when asked for.
@@ -22,6 +24,8 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import dataclasses
+import importlib.util
+import ipaddress
 import json
 import logging
 import multiprocessing
@@ -30,13 +34,16 @@ import pickle
 import platform
 import shutil
 import signal
+import socket
 import sys
 import sysconfig
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..errors import SettingError
 from ..settings import DreamSettings
 
 RAY_EXTRA = "pip install 'pydream-keras[ray]'"
@@ -46,6 +53,11 @@ CORES_PER_LARGE_WORKER = 4  # ... else one per this many cores
 WORKER_MEMORY_BYTES = 2 * 1024**3  # what "auto" keeps free for each worker (runtime, model)
 MAX_WORKERS = 1024
 STOP_GRACE_SECONDS = 10.0  # how long interrupted workers get to tidy up before they are killed
+RAY_PORT = 6379  # Ray's port for a head's address without one
+RAY_CLIENT_PORT = 10001  # ... and for a Ray Client address (ray://HOST) without one
+RAY_CONNECT_TIMEOUT_SECONDS = 3.0  # how long a Ray address gets to accept a TCP connection
+RAY_CLUSTER_VARIABLE = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"  # "0": Ray's node address is local
+LOOPBACK = "127.0.0.1"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -380,24 +392,174 @@ def import_ray() -> Any:
     return ray
 
 
+def ray_installed() -> bool:
+    """Whether Ray can be imported (found without importing it)."""
+    return importlib.util.find_spec("ray") is not None
+
+
+def ray_address_parts(address: str) -> tuple[str, str, int]:
+    """``address`` (``"HOST:PORT"``, ``"HOST"``, ``"[IPV6]:PORT"``, ``"ray://HOST:PORT"``) as
+    (scheme, host, port): the scheme is ``""`` or ``"ray://"`` (Ray Client); a missing port
+    is Ray's default, ``RAY_PORT`` (6379) for a head, ``RAY_CLIENT_PORT`` (10001) for Ray
+    Client.
+
+    Raises:
+        SettingError: no host, or a port that is no number from 1 to 65535.
+    """
+    text = address.strip()
+    scheme = "ray://" if text.lower().startswith("ray://") else ""
+    rest = text[len(scheme) :].rstrip("/")
+    default = RAY_CLIENT_PORT if scheme else RAY_PORT
+    if rest.startswith("["):  # [IPv6] or [IPv6]:PORT
+        host, _, tail = rest[1:].partition("]")
+        port_text = tail[1:] if tail.startswith(":") else tail
+    elif rest.count(":") == 1:
+        host, port_text = rest.split(":")
+    else:  # a name, an IPv4 address or a bare IPv6 address: no port
+        host, port_text = rest, ""
+    port = int(port_text) if port_text.isdigit() else (default if not port_text else 0)
+    if not host or not 1 <= port <= 65535:
+        raise SettingError(
+            f"ray must be 'local' or a Ray address HOST:PORT ('head-node:6379'), not {address!r}",
+            setting="ray",
+            value=address,
+            allowed="'local', 'HOST:PORT', 'ray://HOST:PORT'",
+        )
+    return scheme, host, port
+
+
+def ray_address(scheme: str, host: str, port: int) -> str:
+    """The address Ray is given: ``[ray://]HOST:PORT``, an IPv6 host in brackets."""
+    shown = f"[{host}]" if ":" in host else host
+    return f"{scheme}{shown}:{port}"
+
+
+def tcp_refusal(host: str, port: int, timeout: float) -> str | None:
+    """``None`` when a TCP connection to ``host``:``port`` opens within ``timeout`` seconds
+    (name lookup included), else why not, in a few words."""
+    outcome: list[str | None] = []
+
+    def connect() -> None:
+        try:
+            socket.create_connection((host, port), timeout=timeout).close()
+            outcome.append(None)
+        except socket.gaierror:
+            outcome.append(f"{host} is no host name this machine can find")
+        except TimeoutError:
+            outcome.append(f"nothing answers at {ray_address('', host, port)}")
+        except OSError:  # refused, unreachable
+            outcome.append(f"nothing listens at {ray_address('', host, port)}")
+
+    thread = threading.Thread(target=connect, name="pydream-ray-check", daemon=True)
+    thread.start()
+    thread.join(timeout + 1.0)  # a name lookup that hangs is cut off too
+    return outcome[0] if outcome else f"nothing answers at {ray_address('', host, port)}"
+
+
+def check_ray(ray: Any) -> str | None:
+    """``ray`` as given to a batch, checked before any work: ``None``, ``"local"``, or a
+    Ray address that something listens at, as Ray is given it (with its port).
+
+    The address is tried with a plain TCP connection (``RAY_CONNECT_TIMEOUT_SECONDS``):
+    Ray itself would retry for minutes before it gives up on an address nobody listens at.
+
+    Raises:
+        SettingError: ``ray`` is no string, a malformed address, or nothing listens there.
+        ImportError: Ray is not installed.
+    """
+    if ray is None:
+        return None
+    if not (isinstance(ray, str) and ray.strip()):
+        raise SettingError(
+            f"ray must be None, 'local' or a Ray address HOST:PORT, not {ray!r}",
+            setting="ray",
+            value=repr(ray),
+            allowed="None, 'local', 'HOST:PORT', 'ray://HOST:PORT'",
+        )
+    if not ray_installed():
+        raise ImportError(f"dreaming on Ray needs Ray: {RAY_EXTRA}")
+    if ray.strip().lower() in ("local", "auto"):  # "auto": Ray's own record of its head
+        return ray.strip().lower()
+    scheme, host, port = ray_address_parts(ray)
+    refusal = tcp_refusal(host, port, RAY_CONNECT_TIMEOUT_SECONDS)
+    if refusal is not None:
+        start = f"--ray-client-server-port {port}" if scheme else f"--port {port}"
+        raise SettingError(
+            f"cannot reach Ray at {ray.strip()}: {refusal}; start the Ray head there "
+            f"(`ray start --head {start}`) or check the address",
+            setting="ray",
+            value=ray,
+            allowed="the address of a running Ray head",
+        )
+    return ray_address(scheme, host, port)
+
+
+@contextlib.contextmanager
+def _node_on_loopback(ray: Any) -> Iterator[None]:
+    """While Ray starts a runtime, make the loopback address its node address.
+
+    Ray binds its services (GCS, raylet, workers, agents) to the node address. It turns an
+    asked-for ``127.0.0.1`` into the machine's network address, except where its
+    clusters are switched off (``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0``, read by the
+    processes it starts; Ray's own constant, read by this one).
+    """
+    constants: Any = getattr(getattr(ray, "_private", None), "ray_constants", None)
+    saved_variable = os.environ.get(RAY_CLUSTER_VARIABLE)
+    saved_constant = getattr(constants, "ENABLE_RAY_CLUSTER", None)
+    os.environ[RAY_CLUSTER_VARIABLE] = "0"
+    if saved_constant is not None:
+        constants.ENABLE_RAY_CLUSTER = False
+    try:
+        yield
+    finally:
+        if saved_variable is None:
+            os.environ.pop(RAY_CLUSTER_VARIABLE, None)
+        else:
+            os.environ[RAY_CLUSTER_VARIABLE] = saved_variable
+        if saved_constant is not None:
+            constants.ENABLE_RAY_CLUSTER = saved_constant
+
+
+def start_local_ray(ray: Any, **options: Any) -> None:
+    """Start a Ray runtime on this machine whose services listen on the loopback address
+    only (``127.0.0.1``), and no dashboard; ``options`` go to ``ray.init`` beside those.
+
+    Raises:
+        ValueError: Ray cannot start, or started with a node address other than the
+            loopback (then it is stopped; Ray 2.9 to 2.60 keep every service on it).
+    """
+    options = {"include_dashboard": False, **options, "address": "local"}
+    try:
+        with _node_on_loopback(ray):
+            ray.init(_node_ip_address=LOOPBACK, **options)
+    except (ConnectionError, RuntimeError, ValueError) as error:
+        raise ValueError(f"cannot start a local Ray runtime: {failure_message(error)}") from None
+    node = str(ray.util.get_node_ip_address())
+    if not ipaddress.ip_address(node.strip("[]")).is_loopback:
+        ray.shutdown()
+        raise ValueError(
+            f"Ray {ray.__version__} started its local runtime on {node}, not on the loopback "
+            f"address only; stopped it: upgrade Ray ({RAY_EXTRA})"
+        )
+
+
 def connect_ray(ray: Any, address: str) -> bool:
-    """Start a local Ray runtime (``"local"``) or join the cluster at ``address``, unless
-    this process is connected already; returns whether it connected (and should leave)."""
+    """Start a local Ray runtime (``"local"``, see ``start_local_ray``) or join the
+    cluster at ``address`` (checked by ``check_ray``), unless this process is connected
+    already; returns whether it connected (and should leave)."""
     if ray.is_initialized():
         return False
     options: dict[str, Any] = {
-        "include_dashboard": False,
         "log_to_driver": False,
         "logging_level": logging.ERROR,  # no start-up chatter around the progress bar
     }
-    if address != "local":
-        options["address"] = address
+    if address == "local":
+        start_local_ray(ray, **options)
+        return True
     try:
-        ray.init(**options)
+        ray.init(address=address, include_dashboard=False, **options)
     except (ConnectionError, RuntimeError, ValueError) as error:
-        raise ValueError(
-            f"cannot start or reach Ray at {address!r}: {failure_message(error)}"
-        ) from None
+        raise ValueError(f"cannot reach Ray at {address!r}: {failure_message(error)}") from None
     return True
 
 
