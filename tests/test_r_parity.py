@@ -286,6 +286,29 @@ def test_r_and_python_dream_the_same_per_octave_layers(r: GilHoldingR, photo_160
 
 
 @needs_real_weights
+def test_objective_values_in_r_and_python_dream_as_the_dict(
+    r: GilHoldingR, photo_160: Path
+) -> None:
+    """``objective_layer("mixed4") * 2 + objective_channel("mixed4", 97)`` in R, its Python
+    twin and the dict ``{"mixed4": 2, "mixed4:97": 1}`` give the same picture."""
+    settings = {"weights": str(REAL_WEIGHTS), "num_octave": 2, "iterations": 3, "seed": 5}
+    by_dict = pydream.deep_dream(str(photo_160), {"mixed4": 2.0, "mixed4:97": 1.0}, **settings)
+    objective = pydream.objectives.layer("mixed4") * 2 + pydream.objectives.channel("mixed4", 97)
+    by_value = pydream.deep_dream(str(photo_160), objective, **settings)
+    got = _r_dream(
+        r,
+        f"deep_dream({_r_string(photo_160)}, "
+        'layers = objective_layer("mixed4") * 2 + objective_channel("mixed4", 97), '
+        f"weights = {_r_string(REAL_WEIGHTS)}, num_octave = 2L, iterations = 3L, seed = 5L, "
+        "progress = FALSE)",
+    )
+    original = np.asarray(Image.open(photo_160).convert("RGB"))
+    assert np.abs(by_dict.astype(int) - original).max() > 10  # it really dreamed
+    assert np.array_equal(by_value, by_dict)
+    assert np.abs(got.astype(int) - by_dict.astype(int)).max() <= 1
+
+
+@needs_real_weights
 def test_r_and_python_make_the_same_gallery(r: GilHoldingR, photo_160: Path) -> None:
     """dream_gallery(): the same sheet, and the keys of its tiles kept in R."""
     expected = pydream.dream_gallery(
