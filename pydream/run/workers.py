@@ -530,7 +530,9 @@ def start_local_ray(ray: Any, **options: Any) -> None:
     """
     options = {"include_dashboard": False, **options, "address": "local"}
     try:
-        with _node_on_loopback(ray):
+        # Ray's processes must load this Python's libpython, not one that an embedding
+        # program (R) put first in LD_LIBRARY_PATH: Ray's start timed out after R.
+        with _node_on_loopback(ray), own_libpython_first():
             ray.init(_node_ip_address=LOOPBACK, **options)
     except (ConnectionError, RuntimeError, ValueError) as error:
         raise ValueError(f"cannot start a local Ray runtime: {failure_message(error)}") from None
