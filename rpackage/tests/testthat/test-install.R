@@ -6,19 +6,22 @@ test_that("the installed package carries the engine's sources", {
   expect_identical(basename(engine), "pydream-keras")
   project <- readLines(file.path(engine, "pyproject.toml"))
   expect_true('name = "pydream-keras"' %in% project)
-  modules <- list.files(file.path(engine, "pydream"), pattern = "[.]py$")
-  expect_true(all(c("__init__.py", "dream.py", "models.py", "settings.py") %in% modules))
+  modules <- list.files(file.path(engine, "pydream"), pattern = "[.]py$", recursive = TRUE)
+  expect_true(all(c("__init__.py", "engine/dream.py", "nets/models.py", "settings.py") %in%
+                    modules))
   expect_true(file.exists(file.path(engine, "README.md")))
-  # every module the package's __init__ imports is there
+  # every module the package's __init__ imports is there (a subpackage as its __init__.py)
   init <- readLines(file.path(engine, "pydream", "__init__.py"))
-  imported <- unique(sub("^from [.]([a-z_]+) import.*", "\\1", grep("^from [.]", init, value = TRUE)))
-  expect_true(all(paste0(imported, ".py") %in% modules))
+  imported <- unique(sub("^from [.]([a-z_.]+) import.*", "\\1",
+                         grep("^from [.][a-z_]", init, value = TRUE)))
+  paths <- paste0(gsub(".", "/", imported, fixed = TRUE), ".py")
+  expect_true(all(paths %in% modules | sub("[.]py$", "/__init__.py", paths) %in% modules))
 })
 
 test_that("by default pip gets a fresh copy of the carried engine, not the installed folder", {
   source <- deepdream:::engine_source(NULL)
   expect_true(file.exists(file.path(source, "pyproject.toml")))
-  expect_true(file.exists(file.path(source, "pydream", "dream.py")))
+  expect_true(file.exists(file.path(source, "pydream", "engine", "dream.py")))
   expect_false(identical(normalizePath(source), normalizePath(deepdream:::bundled_engine())))
   expect_true(startsWith(normalizePath(source), normalizePath(tempdir())))
   # a checkout or a wheel is taken by its full path, a requirement as it is
