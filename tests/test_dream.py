@@ -49,6 +49,21 @@ def test_lbfgs_lowers_its_objective(tiny_models, photo):
     assert len(values) == 3 and values[-1] <= values[0]
 
 
+def test_lbfgs_noise_moves_the_dream_and_jitter_is_its_old_name(tiny_models, photo):
+    def lbfgs(**noise):
+        return pydream.deep_dream(
+            photo, {"square": 1.0}, model="tiny", weights=None, optimizer="lbfgs",
+            iterations=2, num_octave=1, lbfgs_evaluations=2, max_loss=None, seed=3, **noise,
+        )  # fmt: skip
+
+    quiet = lbfgs()
+    noisy = lbfgs(lbfgs_noise=20.0)
+    assert np.abs(noisy.astype(int) - quiet.astype(int)).max() > 0
+    assert np.array_equal(lbfgs(lbfgs_noise=20.0), noisy)  # seeded
+    with pytest.warns(FutureWarning, match="lbfgs_noise"):
+        assert np.array_equal(lbfgs(jitter=20), noisy)
+
+
 def test_save_octaves_writes_one_file_per_octave(tiny_models, photo, tmp_path):
     folder = tmp_path / "octaves"
     pydream.deep_dream(

@@ -75,7 +75,7 @@ def ascend(
             image,
             rounds=settings.iterations,
             evaluations=settings.lbfgs_evaluations,
-            jitter=settings.jitter * settings_spec(settings).pixel_scale(),
+            jitter=settings.lbfgs_noise * settings_spec(settings).pixel_scale(),
             max_loss=settings.max_loss,
             rng=rng,
             on_step=on_step,
