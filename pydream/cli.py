@@ -12,7 +12,7 @@ import argparse
 import re
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .settings import GROUPS, RUN_OPTIONS, SETTINGS, Setting
@@ -109,26 +109,21 @@ def add_layers_option(command: argparse.ArgumentParser) -> None:
     )
 
 
-def parse_none_or_number(text: str) -> float | None:
-    """A number, or ``none``."""
-    if text.strip().lower() == "none":
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number or 'none', not {text!r}") from None
+def parse_number_or_none(
+    convert: Callable[[str], Any], none_words: tuple[str, ...]
+) -> Callable[[str], Any]:
+    """A parser of ``convert(text)``, or ``None`` for one of ``none_words``."""
 
+    def parse(text: str) -> Any:
+        if text.strip().lower() in none_words:
+            return None
+        try:
+            return convert(text)
+        except ValueError:
+            noun = "a whole number" if convert is int else "a number"
+            raise argparse.ArgumentTypeError(f"must be {noun} or 'none', not {text!r}") from None
 
-def parse_none_or_whole(text: str) -> int | None:
-    """A whole number, or ``none``."""
-    if text.strip().lower() == "none":
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"must be a whole number or 'none', not {text!r}"
-        ) from None
+    return parse
 
 
 def describe_default(spec: Setting) -> str:
@@ -151,10 +146,11 @@ def setting_option(spec: Setting) -> dict[str, Any]:
         return option
     if spec.kind == "choice":
         option["choices"] = list(spec.choices)
-    elif spec.kind == "number":
-        option["type"] = parse_none_or_number if spec.allow_none else float
-    elif spec.kind == "whole":
-        option["type"] = parse_none_or_whole if spec.allow_none else int
+    elif spec.kind in ("number", "whole"):
+        convert = int if spec.kind == "whole" else float
+        option["type"] = (
+            parse_number_or_none(convert, spec.none_words) if spec.allow_none else convert
+        )
     elif spec.kind == "weights":
         option["type"] = parse_weights
     elif spec.kind == "tile_size":

@@ -100,6 +100,7 @@ class Setting:
         moved_to: ``(optimizer, other setting)``: with that optimiser, the value belongs to
             the other setting (a deprecated spelling, warned about).
         metavar: the command line's placeholder for the value.
+        none_words: the command line's words for ``None`` (with ``allow_none``).
         cli: whether the command line has an option for it.
         r_default: an R expression used as the R default instead of ``default``.
         after: for a run option, the setting it follows in a signature.
@@ -119,6 +120,7 @@ class Setting:
     inert: tuple[Any, ...] = ()
     moved_to: tuple[str, str] | None = None
     metavar: str | None = None
+    none_words: tuple[str, ...] = ("none",)
     cli: bool = True
     r_default: str | None = None
     after: str | None = None
@@ -257,6 +259,7 @@ class DreamSettings:
     )
     max_loss: float | None = setting(
         15.0, kind="number", group="schedule", allow_none=True, metavar="F|none",
+        none_words=("none", "inf", "off"),
         help="stop an octave before a step whose loss is above this; None never stops",
     )
     loss: str = setting(

@@ -187,3 +187,11 @@ def test_the_command_line_refuses_an_ignored_setting_in_one_line(tmp_path, capsy
     assert error.count("\n") == 1
     assert error.startswith("pydream: error: normalize applies to optimizer='ascent' only")
     assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["photo.png"]
+
+
+@pytest.mark.parametrize("word", ["none", "inf", "off", "None"])
+def test_max_loss_keeps_its_command_line_words_for_never(word):
+    options = cli.build_parser().parse_args(
+        ["dream", "in.png", "-o", "out.png", "--max-loss", word]
+    )
+    assert options.max_loss is None
