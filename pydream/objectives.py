@@ -32,19 +32,12 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar, NamedTuple
 
+from .checks import check_float
 from .errors import SettingError
 
 MAX_INDEX = 1_000_000  # channel or class index: far beyond any network's width
 INDEX_RANGE = re.compile(r"([0-9]+)\s*(?:-\s*([0-9]+))?", re.ASCII)
 CLASSIFICATION_LAYER = "predictions"  # the classification layer of the registry's models
-
-
-def _check_float(name: str, value: Any) -> float:
-    from .settings import check_float
-
-    result = check_float(name, value)
-    assert result is not None
-    return result
 
 
 # --- the layer-key grammar -------------------------------------------------------------------
@@ -538,7 +531,7 @@ def as_objective(value: Any, what: str = "layers") -> Objective:
             f"not {type(value).__name__}"
         )
     return Objective(
-        (term_from_key(key), _check_float(f"{what}[{key!r}]", weight))
+        (term_from_key(key), float(check_float(f"{what}[{key!r}]", weight)))  # type: ignore[arg-type]
         for key, weight in value.items()
     )
 

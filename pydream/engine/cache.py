@@ -29,7 +29,6 @@ from ..nets.models import (
     model_spec,
     needs_top,
 )
-from ..objectives import parse_layer_key
 from ..settings import DreamSettings
 from .ascent import AscentEngine
 from .features import FeatureObjective, build_terms
@@ -96,7 +95,7 @@ def build_engine(settings: DreamSettings) -> Engine:
         FileNotFoundError: the weights file does not exist.
     """
     spec = settings_spec(settings)
-    names = tuple(dict.fromkeys(parse_layer_key(key).layer for key in settings.layers))
+    names = settings.layers.layers  # one objective: the layers its terms read, in order
     top = needs_top(settings.model, names)
     load = load_base_model if settings.learning_phase else load_inference_model
     network = load(settings.model, settings.weights, settings.precision, top)

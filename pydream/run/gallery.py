@@ -200,10 +200,11 @@ def dream_gallery(
     Raises:
         ValueError, TypeError: a setting, key or the picture is unusable.
     """
+    from ..checks import check_int
     from ..engine.dream import DEFAULT_DREAMER
     from ..nets.models import list_layers
     from ..presets import resolve_named_settings
-    from ..settings import Default, check_int
+    from ..settings import Default
 
     # Small dreams: without a border crop the deep layers keep their few positions.
     shared = {"border": Default(0), **settings}

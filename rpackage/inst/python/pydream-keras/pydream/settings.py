@@ -31,14 +31,11 @@ from .checks import (
     check_processing,
     check_tile_size,
     check_weights,
-    describe_bounds,
 )
-from .checks import check_float as check_float  # noqa: F811
-from .checks import check_int as check_int  # noqa: F811
-from .checks import is_keras_model as is_keras_model
 from .errors import DeprecatedSettingWarning, SettingError
 from .media.images import LoadedImage, MaskImage, load_guide, load_mask
 from .objectives import LayerKey as LayerKey
+from .objectives import check_layers
 from .objectives import parse_layer_key as parse_layer_key
 
 GROUPS = ("objective", "network", "schedule", "optimiser", "tiling", "output")
@@ -132,18 +129,6 @@ class Setting:
             return None
         return _CHECKS[self.kind](self, value)
 
-    def allowed(self) -> str:
-        """What the setting accepts, in words."""
-        if self.kind in ("number", "whole"):
-            text = describe_bounds(self.kind, self.minimum, self.maximum, self.strictly_above)
-        elif self.kind == "choice":
-            text = "one of " + ", ".join(map(repr, self.choices))
-        elif self.kind == "flag":
-            text = "True or False"
-        else:
-            text = self.help
-        return f"{text}, or None" if self.allow_none else text
-
     def applies_to(self, optimizer: str, value: Any) -> bool:
         """Whether ``optimizer`` uses this setting given as ``value``."""
         return optimizer in self.optimizers or any(
@@ -175,12 +160,6 @@ def _check_mask(spec: Setting, value: Any) -> Any:
     return value if isinstance(value, MaskImage) else load_mask(value)
 
 
-def _check_layers(value: Any) -> Any:
-    from . import objectives  # objective values are being extended: read it at call time
-
-    return objectives.check_layers(value)
-
-
 def _unchecked(spec: Setting, value: Any) -> Any:
     return value
 
@@ -190,7 +169,7 @@ _CHECKS = {
     "whole": _check_whole,
     "choice": lambda spec, value: check_choice(spec.name, value, spec.choices),
     "flag": lambda spec, value: check_flag(spec.name, value),
-    "layers": lambda spec, value: _check_layers(value),
+    "layers": lambda spec, value: check_layers(value),
     "model": lambda spec, value: check_model(spec.name, value),
     "weights": lambda spec, value: check_weights(spec.name, value),
     "tile_size": lambda spec, value: check_tile_size(spec.name, value),

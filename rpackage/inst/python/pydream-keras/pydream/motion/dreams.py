@@ -32,9 +32,10 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
+from ..checks import check_float, check_int
 from ..engine.memory import DreamNotice
 from ..media.images import load_image
-from ..settings import DreamSettings, check_float, check_int
+from ..settings import DreamSettings
 
 # ``name as name``: defined here before the work folder, the frame sources and the animation
 # writers had modules of their own, and still importable from here.
