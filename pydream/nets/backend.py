@@ -222,24 +222,39 @@ def limit_cpu_threads(threads: int) -> None:
             pass
 
 
+NATIVE_CPU_FLAGS = {"bfloat16": ("avx512_bf16", "amx_bf16"), "float16": ("avx512_fp16", "amx_fp16")}
+"""The /proc/cpuinfo flags of processors that compute each reduced precision natively."""
+
+EMULATED_SLOWDOWN = {"bfloat16": "about 10 times", "float16": "about 10 times"}
+"""How much longer a step takes in an emulated precision than in float32 on a CPU (measured
+on Inception-v3, 224 x 224: bfloat16 without native support 10 to 17 times, float16 without
+AVX-512 FP16 6 to 10 times)."""
+
+
 @functools.cache
-def cpu_has_bfloat16() -> bool:
-    """Whether the processor computes bfloat16 natively (AVX-512 BF16 or AMX), on Linux."""
+def cpu_flags() -> frozenset[str] | None:
+    """The processor's feature flags (``/proc/cpuinfo``, Linux), ``None`` where unknown."""
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            flags = handle.read()
+            lines = [line for line in handle if line.startswith(("flags", "Features"))]
     except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
+        return None
+    return frozenset(flag for line in lines for flag in line.split(":", 1)[-1].split())
+
+
+def cpu_has_bfloat16() -> bool:
+    """Whether the processor computes bfloat16 natively (AVX-512 BF16 or AMX), on Linux."""
+    flags = cpu_flags()
+    return flags is not None and not flags.isdisjoint(NATIVE_CPU_FLAGS["bfloat16"])
 
 
 def clear_caches() -> None:
-    """Forget the device facts found so far (the device, the processor's bfloat16)."""
+    """Forget the device facts found so far (the device, the processor's flags)."""
     for cached in _DEVICE_FACTS:
         cached.cache_clear()
 
 
-_DEVICE_FACTS = (device_description, cpu_has_bfloat16)
+_DEVICE_FACTS = (device_description, cpu_flags)
 
 
 def auto_precision() -> str:
@@ -260,25 +275,7 @@ def auto_precision() -> str:
     return "bfloat16"
 
 
-NATIVE_CPU_FLAGS = {"bfloat16": ("avx512_bf16", "amx_bf16"), "float16": ("avx512_fp16", "amx_fp16")}
-"""The /proc/cpuinfo flags of processors that compute each reduced precision natively."""
-
-EMULATED_SLOWDOWN = {"bfloat16": "about 10 times", "float16": "about 10 times"}
-"""How much longer a step takes in an emulated precision than in float32 on a CPU (measured
-on Inception-v3, 224 x 224: bfloat16 without native support 10 to 17 times, float16 without
-AVX-512 FP16 6 to 10 times)."""
-
 _SAID: set[str] = set()
-
-
-def cpu_flags() -> frozenset[str] | None:
-    """The processor's feature flags (``/proc/cpuinfo``, Linux), ``None`` where unknown."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            lines = [line for line in handle if line.startswith(("flags", "Features"))]
-    except OSError:
-        return None
-    return frozenset(flag for line in lines for flag in line.split(":", 1)[-1].split())
 
 
 def emulated_precision_notice(
