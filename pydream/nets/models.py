@@ -603,10 +603,11 @@ def check_layer_names(model: Any, layers: Sequence[str], available: Sequence[str
     if not unknown:
         return
     shown = list_layers(model)
-    described = []
-    for name in unknown:
-        close = _close_layer_names(name, shown, available)
-        described.append(f"{name!r} (did you mean {close[0]!r}?)" if close else repr(name))
+    close = {name: _close_layer_names(name, shown, available) for name in unknown}
+    described = [
+        f"{name!r} (did you mean {close[name][0]!r}?)" if close[name] else repr(name)
+        for name in unknown
+    ]
     noun = "layer" if len(unknown) == 1 else "layers"
     name = get_spec(model).name
     classes = ", and classes as 'predictions:N'" if isinstance(model, str) else ""
@@ -618,7 +619,7 @@ def check_layer_names(model: Any, layers: Sequence[str], available: Sequence[str
         allowed=", ".join(shown),
         layer=unknown[0],
         model=name,
-        suggestions=_close_layer_names(unknown[0], shown, available),
+        suggestions=close[unknown[0]],
     )
 
 
