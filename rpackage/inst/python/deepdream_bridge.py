@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 import pydream
-from pydream.engine.dream import resolve_settings
+from pydream.presets import resolve_settings
 from pydream.settings import SETTING_NAMES
 
 _last_error: dict[str, str] = {}
