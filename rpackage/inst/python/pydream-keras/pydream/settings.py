@@ -558,22 +558,17 @@ def call_arguments(run_options: tuple[str, ...] = tuple(RUN_OPTIONS)) -> list[Se
     return ordered
 
 
-def settings_parameters(
-    function: str,
-    names: Sequence[str] | None = None,
-    run_options: Sequence[str] = (),
-) -> list[inspect.Parameter]:
-    """Keyword-only parameters for ``function``'s settings, in ``deep_dream``'s order.
+def settings_parameters(function: str, run_options: Sequence[str] = ()) -> list[inspect.Parameter]:
+    """Keyword-only parameters for every setting but ``layers`` and the given
+    ``run_options``, in ``deep_dream``'s order.
 
-    ``names`` limits them to some settings (default: all but ``layers``); ``run_options``
-    adds those run options. Defaults are the schema's, or ``FUNCTION_DEFAULTS[function]``'s;
-    a setting's default is wrapped in ``Default`` (so a preset may replace it).
+    Defaults are the schema's, or ``FUNCTION_DEFAULTS[function]``'s; a setting's default is
+    wrapped in ``Default`` (so a preset may replace it).
     """
     overrides = FUNCTION_DEFAULTS.get(function, {})
-    chosen = [name for name in SETTINGS if name != "layers"] if names is None else list(names)
     parameters = []
     for spec in call_arguments(tuple(run_options)):
-        if spec.name not in chosen and spec.name not in run_options:
+        if spec.name == "layers":
             continue
         default = overrides.get(spec.name, spec.default)
         if spec.name in SETTINGS:
@@ -584,13 +579,13 @@ def settings_parameters(
     return parameters
 
 
-def settings_docs(names: Sequence[str] | None = None, indent: str = "        ") -> str:
-    """Google-style ``Args`` lines for the settings ``names`` (default: all but ``layers``),
-    from their declared help."""
-    chosen = [name for name in SETTINGS if name != "layers"] if names is None else names
+def settings_docs(indent: str = "        ") -> str:
+    """Google-style ``Args`` lines for every setting but ``layers``, from their declared
+    help, each line starting with ``indent``."""
     lines = []
-    for name in chosen:
-        spec = SETTINGS[name]
+    for name, spec in SETTINGS.items():
+        if name == "layers":
+            continue
         only = "" if len(spec.optimizers) > 1 else f" ({spec.optimizers[0]} only)"
         text = f"{name}: {spec.help}{only}; default {spec.default!r}."
         lines.extend(textwrap.wrap(text, 96 - len(indent), initial_indent=indent,
