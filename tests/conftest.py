@@ -1,4 +1,9 @@
-"""Shared fixtures: tiny models with hand-set weights, small pictures, the real weights."""
+"""Shared fixtures: tiny models with hand-set weights, small pictures, the real weights.
+
+A test whose part is missing here (R, rpy2, the R package, Chromium, Selenium, the real
+weights, the photos) skips, saying why, through ``require`` or the ``requires`` mark; with
+``CI=true`` it fails instead, so that a missing part cannot pass a gate unseen.
+"""
 
 from __future__ import annotations
 
@@ -43,11 +48,44 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 _EXIT_STATUS = pytest.StashKey[int]()
 
-needs_real_weights = pytest.mark.skipif(
-    not REAL_WEIGHTS.is_file(), reason=f"real Inception-v3 weights not found at {REAL_WEIGHTS}"
+
+def in_ci() -> bool:
+    return os.environ.get("CI") == "true"
+
+
+def require(condition: bool, reason: str, *, _at_the_test: bool = False) -> None:
+    """Go on when ``condition`` holds; otherwise skip with ``reason``, or fail under CI=true."""
+    if condition:
+        return
+    if in_ci():
+        pytest.fail(f"CI=true: {reason}", pytrace=False)
+    # a skip from the mark is reported at the test, as skipif's is
+    raise pytest.skip.Exception(reason, _use_item_location=_at_the_test)
+
+
+def requires(condition: bool, reason: str) -> pytest.MarkDecorator:
+    """``require`` as a mark, for a test, a class or a module's ``pytestmark``: checked as each
+    test is set up, before its fixtures."""
+    return pytest.mark.requires(bool(condition), reason)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "requires(condition, reason): skip (fail under CI=true) unless condition"
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers("requires"):
+        require(*mark.args, _at_the_test=True)
+
+
+needs_real_weights = requires(
+    REAL_WEIGHTS.is_file(), f"real Inception-v3 weights not found at {REAL_WEIGHTS}"
 )
-needs_images = pytest.mark.skipif(
-    not (IMAGES / "jellyfish.jpg").is_file(), reason=f"example photos not found in {IMAGES}"
+needs_images = requires(
+    (IMAGES / "jellyfish.jpg").is_file(), f"example photos not found in {IMAGES}"
 )
 
 
@@ -128,8 +166,7 @@ def photo(tmp_path) -> Path:
 def shrunk_jellyfish(folder: Path, width: int) -> Path:
     """The jellyfish photo shrunk to ``width`` pixels wide, as a PNG in ``folder``."""
     source = IMAGES / "jellyfish.jpg"
-    if not source.is_file():
-        pytest.skip(f"example photo not found: {source}")
+    require(source.is_file(), f"example photo not found: {source}")
     image = Image.open(source)
     image.thumbnail((width, width))
     path = folder / f"jellyfish_{width}.png"

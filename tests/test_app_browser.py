@@ -1,14 +1,17 @@
 """The R package's dream explorer (deepdream::dream_app()) in a real browser, end to end.
 
-The R package is installed into a temporary library, `shiny::runApp(dream_app(...))` serves
-it on a free port, and headless Chromium (Debian's chromium and chromium-driver, driven with
-Selenium) uploads a photo, dreams it with the real Inception-v3 weights and checks the dream
-that appears. Bad input (a file that is not a picture, a negative step) must show the
-functions' one-line messages while the app keeps working, and Cancel must stop a dream. A
-screenshot of the page with its dream is kept as out/app/dream_app.png.
+The R package is taken from the library DEEPDREAM_R_LIB names, or else installed into a
+temporary library; `shiny::runApp(dream_app(...))` serves it on a free port, and headless
+Chromium (Debian's chromium and chromium-driver, driven with Selenium) uploads a photo,
+dreams it with the real Inception-v3 weights and checks the dream that appears. Bad input (a
+file that is not a picture, a negative step) must show the functions' one-line messages while
+the app keeps working, and Cancel must stop a dream. A screenshot of the page with its dream
+is kept as out/app/dream_app.png.
 
 Skipped, with the reason, where R, its shiny and callr packages, Chromium, ChromeDriver,
-Selenium, the weights or the photos are missing.
+Selenium, the weights or the photos are missing; with CI=true that fails instead. No test
+sleeps for a fixed time: each waits for what the page or Shiny's own record of the inputs it
+sent says.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from .conftest import IMAGES, REAL_WEIGHTS
+from .conftest import IMAGES, REAL_WEIGHTS, require
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "out" / "app"
@@ -73,12 +76,18 @@ def _missing() -> str | None:
     return None
 
 
-_REASON = _missing()
 pytestmark = [
-    pytest.mark.skipif(_REASON is not None, reason=_REASON or ""),
     pytest.mark.real_weights,
     pytest.mark.slow,
+    # one browser and one app for the module, its tests in order: one worker under xdist
+    pytest.mark.xdist_group("app_browser"),
 ]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _every_part_is_here() -> None:
+    reason = _missing()
+    require(reason is None, reason or "")
 
 
 def _free_port() -> int:
@@ -89,6 +98,10 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def r_library(tmp_path_factory):
+    """The library holding the R package: DEEPDREAM_R_LIB, or a fresh install."""
+    given = os.environ.get("DEEPDREAM_R_LIB")
+    if given:
+        return Path(given)
     library = tmp_path_factory.mktemp("rlib")
     result = subprocess.run(
         ["R", "CMD", "INSTALL", "--no-docs", "--no-multiarch", "-l", str(library),
@@ -215,6 +228,34 @@ def _upload(driver, input_id: str, path: Path) -> None:
     driver.find_element("id", input_id).send_keys(str(path))
 
 
+def _sent(driver, input_id: str) -> list:
+    """[whether Shiny has sent a value for the input, the last value it sent]."""
+    return driver.execute_script(
+        "var sent = Shiny.shinyapp.$inputValues;"
+        "for (var name in sent) {"
+        "  if (name.split(':')[0] === arguments[0]) { return [true, sent[name]]; }"
+        "}"
+        "return [false, null];",
+        input_id,
+    )
+
+
+def _wait_sent(driver, values: dict) -> None:
+    """Wait until Shiny has sent the server each input's value (messages keep their order, so
+    a click after this reaches the server after the values)."""
+    for input_id, value in values.items():
+        _wait(driver, lambda d, i=input_id, v=value: _sent(d, i) == [True, v], 20,
+              f"Shiny did not send {input_id} = {value!r}")  # fmt: skip
+
+
+def _wait_uploaded(driver, input_id: str) -> None:
+    """Wait until the server has taken the upload (its answer writes "Upload complete")."""
+    bar = f"#{input_id}_progress .progress-bar"
+    _wait(driver, lambda d: d.execute_script(
+        "var b = document.querySelector(arguments[0]); return b ? b.textContent : '';", bar
+    ) == "Upload complete", 60, f"the upload of {input_id} did not complete")  # fmt: skip
+
+
 def _dream_src(driver) -> str:
     return driver.execute_script(
         "var i = document.getElementById('dream-img');"
@@ -252,13 +293,13 @@ def test_a_file_that_is_not_a_picture_gets_the_functions_message(browser, tmp_pa
 
 def test_nonsense_numbers_get_the_functions_messages(browser):
     _set_number(browser, "step", "-1")
-    time.sleep(0.6)
+    _wait_sent(browser, {"step": -1})
     browser.find_element("id", "dream").click()
     _wait(browser, lambda d: "`step`" in _message(d), 20, "no message for step = -1")
     assert _message(browser) == "`step` must be a single finite non-negative number, not -1."
     _set_number(browser, "step", "0.01")
     _set_number(browser, "num_octave", "0")
-    time.sleep(0.6)
+    _wait_sent(browser, {"step": 0.01, "num_octave": 0})
     browser.find_element("id", "dream").click()
     _wait(browser, lambda d: "`num_octave`" in _message(d), 20, "no message for 0 octaves")
     assert _message(browser) == "`num_octave` must be a single whole number from 1 to 50, not 0."
@@ -280,7 +321,9 @@ def test_upload_a_photo_and_dream_it(browser, tmp_path):
     _set_number(browser, "step", "0.02")
     _set_number(browser, "max_loss", "")
     _set_number(browser, "seed", "3")
-    time.sleep(0.6)
+    _wait_sent(
+        browser, {"num_octave": 2, "iterations": 10, "step": 0.02, "max_loss": None, "seed": 3}
+    )
     started = time.monotonic()
     browser.find_element("id", "dream").click()
     _wait(browser, lambda d: _dream_src(d) != "", 240, "the dream did not appear")
@@ -323,7 +366,13 @@ def test_upload_a_photo_and_dream_it(browser, tmp_path):
     sliders = "#coefficients .shiny-input-container"
     _wait(browser, lambda d: len(d.find_elements("css selector", sliders)) == 3, 20,
           "no slider for the channel key")  # fmt: skip
-    time.sleep(0.6)
+    slider_ids = browser.execute_script(
+        "var found = $('#coefficients input.js-range-slider');"
+        "return found.map(function() { return this.id; }).get();"
+    )
+    assert len(slider_ids) == 3
+    _wait(browser, lambda d: all(_sent(d, i)[0] for i in slider_ids), 20,
+          "the new sliders' values were not sent")  # fmt: skip
     old = _dream_src(browser)
     started = time.monotonic()
     browser.find_element("id", "dream").click()
@@ -340,7 +389,7 @@ def test_upload_a_photo_and_dream_it(browser, tmp_path):
     halves.save(mask)
     browser.find_element("css selector", "details summary").click()
     _upload(browser, "mask", mask)
-    time.sleep(1.5)
+    _wait_uploaded(browser, "mask")
     old = _dream_src(browser)
     browser.find_element("id", "dream").click()
     _wait(browser, lambda d: _dream_src(d) not in ("", old), 240, "the masked dream did not appear")
@@ -372,7 +421,7 @@ def test_upload_a_photo_and_dream_it(browser, tmp_path):
 
 def test_cancel_stops_a_dream_and_the_app_goes_on(browser):
     _set_number(browser, "iterations", "400")
-    time.sleep(0.6)
+    _wait_sent(browser, {"iterations": 400})
     old = _dream_src(browser)
     browser.find_element("id", "dream").click()
     _wait(browser, lambda d: "Dreaming: octave" in d.find_element("id", "progress").text, 120,

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from .conftest import IMAGES, REAL_WEIGHTS, needs_real_weights
+from .conftest import IMAGES, REAL_WEIGHTS, needs_real_weights, require
 
 STEP_SCRIPT = """
 import sys
@@ -53,10 +53,8 @@ def backend_step(name: str, tmp_path: Path) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def tensorflow_step(tmp_path_factory) -> np.ndarray:
-    if not REAL_WEIGHTS.is_file():
-        pytest.skip(f"real Inception-v3 weights not found at {REAL_WEIGHTS}")
-    if not (IMAGES / "jellyfish.jpg").is_file():
-        pytest.skip(f"example photo not found in {IMAGES}")
+    require(REAL_WEIGHTS.is_file(), f"real Inception-v3 weights not found at {REAL_WEIGHTS}")
+    require((IMAGES / "jellyfish.jpg").is_file(), f"example photo not found in {IMAGES}")
     return backend_step("tensorflow", tmp_path_factory.mktemp("tensorflow"))
 
 

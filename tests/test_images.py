@@ -14,7 +14,7 @@ from PIL import Image
 import pydream
 from pydream.media.images import atomic_path, load_image, save_image
 
-from .conftest import IMAGES
+from .conftest import IMAGES, require
 
 
 def png_header_claiming(width: int, height: int) -> bytes:
@@ -74,8 +74,7 @@ def test_exif_orientation_is_applied(tmp_path):
 )
 def test_outputs_keep_the_input_mode_and_alpha(tiny_models, tmp_path, source, mode):
     path = IMAGES / source
-    if not path.is_file():
-        pytest.skip(f"{path} not found")
+    require(path.is_file(), f"example photo not found: {path}")
     image = Image.open(path)
     image.thumbnail((96, 96))
     small = tmp_path / source

@@ -21,7 +21,7 @@ from pydream.errors import SettingError
 from pydream.nets import models
 from pydream.settings import DreamSettings
 
-from .conftest import IMAGES, REAL_WEIGHTS, needs_real_weights
+from .conftest import IMAGES, REAL_WEIGHTS, needs_real_weights, require
 from .test_numerics import T, random_image
 from .test_objectives import identity_classifier, objective_for
 
@@ -242,8 +242,7 @@ def test_a_class_logit_dream_is_the_dream_of_its_key(tiny_models):
 @pytest.mark.real_weights
 def test_real_weights_value_and_dict_dream_the_same_picture(tmp_path):
     source = IMAGES / "jellyfish.jpg"
-    if not source.is_file():
-        pytest.skip(f"example photo not found: {source}")
+    require(source.is_file(), f"example photo not found: {source}")
     crop = np.asarray(Image.open(source).convert("RGB"))[:160, :200]
     common = {"weights": str(REAL_WEIGHTS), "num_octave": 2, "iterations": 5, "seed": 0,
               "max_loss": None}  # fmt: skip

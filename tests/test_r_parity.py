@@ -16,6 +16,7 @@ object is left for a collection outside it. Results are then read as plain R vec
 from __future__ import annotations
 
 import ctypes
+import importlib.util
 import os
 import platform
 import shutil
@@ -30,16 +31,13 @@ from PIL import Image
 
 import pydream
 
-from .conftest import IMAGES, REAL_WEIGHTS
-
-pytest.importorskip("rpy2", reason="rpy2 is not installed (pip install 'rpy2==3.5.17')")
+from .conftest import IMAGES, REAL_WEIGHTS, needs_real_weights, require
 
 REPO = Path(__file__).resolve().parents[1]
 RPACKAGE = REPO / "rpackage"
 
-needs_real_weights = pytest.mark.skipif(
-    not REAL_WEIGHTS.is_file(), reason=f"real Inception-v3 weights not found at {REAL_WEIGHTS}"
-)
+# Every test here evaluates R in this process: under pytest-xdist they share one worker.
+pytestmark = pytest.mark.xdist_group("embedded_r")
 
 
 def _r_string(value: object) -> str:
@@ -48,19 +46,23 @@ def _r_string(value: object) -> str:
 
 
 def _install_r_package(library: Path) -> None:
-    if shutil.which("R") is None:
-        pytest.skip("R is not installed (apt-get install r-base-core r-cran-reticulate)")
-    if not (RPACKAGE / "DESCRIPTION").is_file():
-        pytest.skip(f"the R package sources are missing ({RPACKAGE})")
+    require(
+        shutil.which("R") is not None,
+        "R is not installed (apt-get install r-base-core r-cran-reticulate)",
+    )
+    require((RPACKAGE / "DESCRIPTION").is_file(), f"the R package sources are missing ({RPACKAGE})")
     result = subprocess.run(
         ["R", "CMD", "INSTALL", "--no-docs", "--no-multiarch", "-l", str(library), str(RPACKAGE)],
         capture_output=True,
         text=True,
         check=False,
     )
-    if result.returncode != 0:
-        tail = (result.stdout + result.stderr).strip().splitlines()[-3:]
-        pytest.skip("the R package deepdream could not be installed: " + " | ".join(tail))
+    tail = (result.stdout + result.stderr).strip().splitlines()[-3:]
+    require(
+        result.returncode == 0,
+        f"the R package deepdream could not be installed (R CMD INSTALL exit status "
+        f"{result.returncode}): " + (" | ".join(tail) or "no output"),
+    )
 
 
 class GilHoldingR:
@@ -106,21 +108,30 @@ class GilHoldingR:
 @pytest.fixture(scope="module")
 def r(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GilHoldingR]:
     """The embedded R with the deepdream package attached."""
+    require(
+        importlib.util.find_spec("rpy2") is not None,
+        "rpy2 is not installed (pip install 'rpy2==3.5.17')",
+    )
     library = os.environ.get("DEEPDREAM_R_LIB")
-    if library is None:
+    if not library:
         library_path = tmp_path_factory.mktemp("r-library")
         _install_r_package(library_path)
         library = str(library_path)
     try:
         session = GilHoldingR()
     except Exception as error:  # R missing or not loadable by rpy2
-        pytest.skip(f"rpy2 cannot start R: {error}")
+        require(False, f"rpy2 cannot start R: {error}")
+        raise
     session.run(f".libPaths(c({_r_string(library)}, .libPaths()))")
-    if not session.get('isTRUE(requireNamespace("deepdream", quietly = TRUE))')[0]:
-        pytest.skip(f"the R package deepdream is not installed in {library}")
+    require(
+        bool(session.get('isTRUE(requireNamespace("deepdream", quietly = TRUE))')[0]),
+        f"the R package deepdream is not installed in {library}",
+    )
     session.run("suppressPackageStartupMessages(library(deepdream))")
-    if not session.get("isTRUE(deepdream::pydream_available())")[0]:
-        pytest.skip("deepdream (R) cannot reach pydream from this process")
+    require(
+        bool(session.get("isTRUE(deepdream::pydream_available())")[0]),
+        "deepdream (R) cannot reach pydream from this process",
+    )
     session.run(
         "error_message <- function(f) tryCatch({ f(); NA_character_ }, "
         "error = function(e) paste(class(e)[1], conditionMessage(e), sep = ': '))"
@@ -133,8 +144,7 @@ def r(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GilHoldingR]:
 def small_photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The jellyfish photo resized to about 200 pixels wide (never kept in the repo)."""
     source = IMAGES / "jellyfish.jpg"
-    if not source.is_file():
-        pytest.skip(f"example photos not found in {IMAGES}")
+    require(source.is_file(), f"example photos not found in {IMAGES}")
     picture = Image.open(source).convert("RGB")
     picture.thumbnail((200, 200), Image.Resampling.LANCZOS)
     path = tmp_path_factory.mktemp("photos") / "jellyfish_small.png"
@@ -208,8 +218,7 @@ def test_r_array_input_and_plot(r: GilHoldingR, small_photo: Path) -> None:
 def photo_160(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The jellyfish photo resized to 160 pixels wide (107 high)."""
     source = IMAGES / "jellyfish.jpg"
-    if not source.is_file():
-        pytest.skip(f"example photos not found in {IMAGES}")
+    require(source.is_file(), f"example photos not found in {IMAGES}")
     picture = Image.open(source).convert("RGB")
     picture.thumbnail((160, 160), Image.Resampling.LANCZOS)
     path = tmp_path_factory.mktemp("photos") / "jellyfish_160.png"
@@ -223,8 +232,7 @@ def test_r_and_python_dream_the_same_guided_channel_masked_picture(
 ) -> None:
     """Channel keys, a guide photo and a mask (left half 0) reach the engine alike."""
     guide = IMAGES / "sky_clouds.jpg"
-    if not guide.is_file():
-        pytest.skip(f"the guide photo is missing: {guide}")
+    require(guide.is_file(), f"the guide photo is missing: {guide}")
     original = np.asarray(Image.open(photo_160).convert("RGB"))
     height, width = original.shape[:2]
     mask = np.ones((height, width))

@@ -10,7 +10,7 @@ from scipy import ndimage
 
 import pydream
 
-from .conftest import IMAGES, REAL_WEIGHTS, needs_real_weights
+from .conftest import IMAGES, REAL_WEIGHTS, needs_real_weights, require
 
 pytestmark = [needs_real_weights, pytest.mark.real_weights]
 
@@ -21,8 +21,7 @@ ONE_OCTAVE = {"weights": str(REAL_WEIGHTS), "num_octave": 1, "iterations": 20, "
 @pytest.fixture(scope="module")
 def jellyfish_320(tmp_path_factory):
     source = IMAGES / "jellyfish.jpg"
-    if not source.is_file():
-        pytest.skip(f"example photo not found: {source}")
+    require(source.is_file(), f"example photo not found: {source}")
     image = Image.open(source)
     image.thumbnail((320, 320))
     path = tmp_path_factory.mktemp("photos") / "jellyfish_320.png"

@@ -37,6 +37,8 @@ from pydream.settings import (
     call_arguments,
 )
 
+from .conftest import require
+
 REPO = Path(__file__).resolve().parents[1]
 RPACKAGE = REPO / "rpackage"
 COMMANDS = ("dream", "gallery", "zoom", "video", "batch")
@@ -167,12 +169,6 @@ def test_command_line_option_follows_the_schema(command: str, name: str) -> None
 # --- the generated R file ----------------------------------------------------------------------
 
 
-def _skip_or_fail(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true: {reason}")
-    pytest.skip(reason)
-
-
 def test_generated_r_settings_are_fresh() -> None:
     result = subprocess.run(
         [str(REPO / "scripts" / "generate-r"), "--check"],
@@ -194,14 +190,15 @@ def _r_string(value: object) -> str:
 @pytest.fixture(scope="module")
 def r_library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A library holding the R package: DEEPDREAM_R_LIB, or a fresh install."""
-    if shutil.which("Rscript") is None:
-        _skip_or_fail("R is not installed (apt-get install r-base-core r-cran-reticulate)")
+    require(
+        shutil.which("Rscript") is not None,
+        "R is not installed (apt-get install r-base-core r-cran-reticulate)",
+    )
     given = os.environ.get("DEEPDREAM_R_LIB")
     if given:
         yield Path(given)
         return
-    if not (RPACKAGE / "DESCRIPTION").is_file():
-        _skip_or_fail(f"the R package sources are missing ({RPACKAGE})")
+    require((RPACKAGE / "DESCRIPTION").is_file(), f"the R package sources are missing ({RPACKAGE})")
     library = tmp_path_factory.mktemp("rlib")
     result = subprocess.run(
         ["R", "CMD", "INSTALL", "--no-docs", "--no-test-load", "-l", str(library), str(RPACKAGE)],
@@ -209,9 +206,12 @@ def r_library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         text=True,
         check=False,
     )
-    if result.returncode != 0:
-        tail = (result.stdout + result.stderr).strip().splitlines()[-3:]
-        _skip_or_fail("the R package deepdream could not be installed: " + " | ".join(tail))
+    tail = (result.stdout + result.stderr).strip().splitlines()[-3:]
+    require(
+        result.returncode == 0,
+        f"the R package deepdream could not be installed (R CMD INSTALL exit status "
+        f"{result.returncode}): " + (" | ".join(tail) or "no output"),
+    )
     yield library
 
 
