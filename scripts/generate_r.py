@@ -7,7 +7,10 @@ group and help), ``deep_dream()``'s and ``gradient_ascent()``'s signatures as R 
 functions' own defaults (``FUNCTION_DEFAULTS``), the layer-key grammar, and a roxygen topic
 (``dream-settings``) with one ``@param`` per setting that the R help pages inherit.
 
-Usage: ``scripts/generate-r [--check]`` (``--check`` writes nothing and exits 1 when the file
+It also writes the package's version into ``rpackage/DESCRIPTION`` from ``pydream/_version.py``,
+the one place the version of both packages is written.
+
+Usage: ``scripts/generate-r [--check]`` (``--check`` writes nothing and exits 1 when a file
 is stale). Regenerate the R help afterwards: ``Rscript -e 'roxygen2::roxygenise("rpackage")'``.
 """
 
@@ -27,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pydream import objectives  # noqa: E402
+from pydream._version import __version__  # noqa: E402
 from pydream.settings import (  # noqa: E402
     FUNCTION_DEFAULTS,
     MAX_WHOLE,
@@ -37,6 +41,7 @@ from pydream.settings import (  # noqa: E402
 )
 
 OUTPUT = ROOT / "rpackage" / "R" / "settings-generated.R"
+DESCRIPTION = ROOT / "rpackage" / "DESCRIPTION"
 WIDTH = 92  # characters of a generated line, at most
 
 HEADER = """\
@@ -418,25 +423,35 @@ def generate() -> str:
     return "\n".join(lines) + "\n"
 
 
+def description(current: str) -> str:
+    """The R package's DESCRIPTION with the one version, ``pydream/_version.py``'s."""
+    line = f"Version: {__version__}"
+    text, count = re.subn(r"(?m)^Version:.*$", line, current, count=1)
+    return text if count else current.rstrip("\n") + "\n" + line + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if the file is stale")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a file is stale")
     options = parser.parse_args(argv)
-    text = generate()
-    current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.is_file() else ""
+    current_description = DESCRIPTION.read_text(encoding="utf-8")
+    targets = [
+        (OUTPUT, OUTPUT.read_text(encoding="utf-8") if OUTPUT.is_file() else "", generate()),
+        (DESCRIPTION, current_description, description(current_description)),
+    ]
+    stale = [(path, text) for path, current, text in targets if current != text]
     if options.check:
-        if current != text:
+        for path, _ in stale:
             print(
-                f"{OUTPUT.relative_to(ROOT)} is stale (pydream/settings.py or "
-                "pydream/objectives.py changed): run scripts/generate-r, then "
-                "Rscript -e 'roxygen2::roxygenise(\"rpackage\")'",
+                f"{path.relative_to(ROOT)} is stale (pydream/settings.py, "
+                "pydream/objectives.py or pydream/_version.py changed): run "
+                "scripts/generate-r, then Rscript -e 'roxygen2::roxygenise(\"rpackage\")'",
                 file=sys.stderr,
             )
-            return 1
-        return 0
-    if current != text:
-        OUTPUT.write_text(text, encoding="utf-8")
-        print(f"wrote {OUTPUT.relative_to(ROOT)}")
+        return 1 if stale else 0
+    for path, text in stale:
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path.relative_to(ROOT)}")
     return 0
 
 

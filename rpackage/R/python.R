@@ -10,13 +10,12 @@ pydream <- NULL
 # Name of the virtual environment install_deepdream() creates by default.
 default_envname <- "r-deepdream"
 
-# Name of the engine's distribution (it is not published on PyPI: the package carries its
-# sources, see bundled_engine()).
+# Name of the engine's distribution (pip's name; the import name is pydream).
 engine_distribution <- "pydream-keras"
 
-# The folder of the engine's sources that the package carries (inst/python/pydream-keras,
-# copied from the project's pydream/ by scripts/sync-engine): a folder pip installs from.
-# "" when the installed package lacks it.
+# The folder of the engine's sources that a built package carries (inst/python/pydream-keras,
+# staged from the project's pydream/ by scripts/build-r): a folder pip installs from.
+# "" when the installed package lacks it (installed straight from a checkout).
 bundled_engine <- function() {
   folder <- system.file("python", engine_distribution, package = "deepdream")
   if (nzchar(folder) && file.exists(file.path(folder, "pyproject.toml"))) folder else ""
@@ -36,8 +35,8 @@ bundled_engine <- function() {
 #    (a source checkout set up with scripts/setup-python).
 # 4. The virtual environment made by install_deepdream(), when it exists.
 # 5. On reticulate >= 1.41, declare the requirement with py_require() (the engine carried by
-#    the package), so that reticulate's managed environment provides pydream when nothing
-#    else was chosen.
+#    the package, else pydream-keras of the package's version), so that reticulate's managed
+#    environment provides pydream when nothing else was chosen.
 # Otherwise reticulate's own discovery (RETICULATE_PYTHON, use_python(), ...) decides.
 configure_python <- function() {
   if (reticulate::py_available(initialize = FALSE)) {
@@ -70,9 +69,8 @@ configure_python <- function() {
   if (has_py_require()) {
     py_require <- getExportedValue("reticulate", "py_require")
     engine <- bundled_engine()
-    if (nzchar(engine)) {
-      tryCatch(py_require(engine), error = function(e) NULL)
-    }
+    requirement <- if (nzchar(engine)) engine else engine_pypi_requirement()
+    tryCatch(py_require(requirement), error = function(e) NULL)
     return(invisible("py_require"))
   }
   invisible("reticulate")
@@ -177,11 +175,17 @@ abort_python_setup <- function(problem) {
 #' Creates a Python virtual environment and installs the `pydream` engine (with Keras 3 and
 #' TensorFlow) into it, so that deepdream can use it. Run it once, then restart R.
 #'
-#' The package carries the engine's Python sources (the `pydream-keras` distribution, in
-#' the folder `python/pydream-keras` of the installed package), so by default the engine is
-#' installed from the package itself: no source checkout is needed, and the engine always
-#' matches the R package. Its dependencies (Keras, TensorFlow, NumPy, Pillow, SciPy, ...)
-#' come from the Python Package Index, about 0.5 to 1 GB to download the first time.
+#' A released package (built by the project's `scripts/build-r`) carries the engine's Python
+#' sources (the `pydream-keras` distribution, in the folder `python/pydream-keras` of the
+#' installed package), so by default the engine is installed from the package itself: no
+#' source checkout is needed, and the engine always matches the R package. A package
+#' installed straight from a checkout (`R CMD INSTALL rpackage`, or
+#' `remotes::install_github(..., subdir = "rpackage")`) carries no engine: then the default
+#' is `pydream-keras` at the package's own version from the Python Package Index, and
+#' `source =` installs it from a checkout, a wheel or a Git URL instead. The message says
+#' which source was used. The engine's dependencies (Keras, TensorFlow, NumPy, Pillow,
+#' SciPy, ...) come from the Python Package Index, about 0.5 to 1 GB to download the first
+#' time.
 #'
 #' deepdream looks for Python in this order when it is first needed:
 #' 1. the environment variable `DEEPDREAM_PYTHON` (a Python executable or a virtual
@@ -196,8 +200,10 @@ abort_python_setup <- function(problem) {
 #' 6. otherwise, reticulate's own discovery rules.
 #'
 #' @param source What to install with pip: `NULL` (the default) for the engine carried by
-#'   this package, or a path to a checkout of the pydream sources (the folder that holds
-#'   `pyproject.toml`), a wheel file, or a pip requirement (such as a Git URL).
+#'   this package (or, when it carries none, `pydream-keras==VERSION` from the Python
+#'   Package Index, VERSION being this package's version), or a path to a checkout of the
+#'   pydream sources (the folder that holds `pyproject.toml`), a wheel file, or a pip
+#'   requirement (such as a Git URL: `"git+https://github.com/OWNER/REPO"`).
 #' @param envname Name or path of the virtual environment to create or update.
 #' @param python The Python used to create the environment; `NULL` lets reticulate choose a
 #'   suitable one (Python 3.10 or later is needed).
@@ -218,8 +224,9 @@ abort_python_setup <- function(problem) {
 #' \dontrun{
 #' # The engine carried by the package, its dependencies from the Python Package Index:
 #' install_deepdream()
-#' # From a source checkout, or into an environment of your choice:
+#' # From a source checkout, a wheel or Git, or into an environment of your choice:
 #' install_deepdream(source = "~/src/pydream")
+#' install_deepdream(source = "~/Downloads/pydream_keras-0.1.0-py3-none-any.whl")
 #' install_deepdream(envname = "~/venvs/deepdream")
 #' # PyTorch as the Keras backend, on an NVIDIA GPU (Linux) or an Apple silicon Mac:
 #' install_deepdream(backend = "torch", gpu = TRUE)
@@ -378,21 +385,36 @@ use_environment_backend <- function(executable) {
   invisible(backend)
 }
 
-engine_source <- function(source) {
+# `engine`: the carried engine's folder, "" when there is none.
+engine_source <- function(source, engine = bundled_engine()) {
   if (is.null(source)) {
-    engine <- bundled_engine()
     if (!nzchar(engine)) {
-      abort_argument(paste0(
-        "This installation of deepdream does not carry the engine's sources ",
-        "(python/pydream-keras); give `source =` a checkout of pydream, a wheel or a ",
-        "pip requirement."
-      ))
+      requirement <- engine_pypi_requirement()
+      message("This deepdream does not carry the engine's sources (it was installed from a ",
+              "checkout): installing ", requirement, " from the Python Package Index.")
+      return(requirement)
     }
+    message("Installing the engine that deepdream carries (", engine_distribution, " ",
+            engine_version(), ").")
     copy <- tempfile("pydream-keras-")
     dir.create(copy)
     file.copy(engine, copy, recursive = TRUE)
     return(file.path(copy, basename(engine)))
   }
   local_source <- path.expand(source)
-  if (file.exists(local_source)) normalizePath(local_source, mustWork = TRUE) else source
+  if (file.exists(local_source)) {
+    source <- normalizePath(local_source, mustWork = TRUE)
+  }
+  message("Installing the engine from ", source, ".")
+  source
+}
+
+# The engine's version is the R package's own: both are written once, in pydream/_version.py.
+engine_version <- function() {
+  as.character(utils::packageVersion("deepdream"))
+}
+
+# The pip requirement of the engine on the Python Package Index, at this package's version.
+engine_pypi_requirement <- function() {
+  paste0(engine_distribution, "==", engine_version())
 }

@@ -1,8 +1,11 @@
-# The package carries the engine's sources, and install_deepdream() installs them by default.
+# A built package carries the engine's sources, and install_deepdream() installs them by
+# default; a package installed from a checkout installs the engine of its version from PyPI.
 
-test_that("the installed package carries the engine's sources", {
+test_that("a package built by scripts/build-r carries the engine's sources", {
   engine <- deepdream:::bundled_engine()
-  expect_true(nzchar(engine))
+  if (!nzchar(engine)) {
+    skip_or_fail("this deepdream was installed from a checkout: it carries no engine")
+  }
   expect_identical(basename(engine), "pydream-keras")
   project <- readLines(file.path(engine, "pyproject.toml"))
   expect_true('name = "pydream-keras"' %in% project)
@@ -19,7 +22,10 @@ test_that("the installed package carries the engine's sources", {
 })
 
 test_that("by default pip gets a fresh copy of the carried engine, not the installed folder", {
-  source <- deepdream:::engine_source(NULL)
+  if (!nzchar(deepdream:::bundled_engine())) {
+    skip_or_fail("this deepdream was installed from a checkout: it carries no engine")
+  }
+  expect_message(source <- deepdream:::engine_source(NULL), "the engine that deepdream carries")
   expect_true(file.exists(file.path(source, "pyproject.toml")))
   expect_true(file.exists(file.path(source, "pydream", "engine", "dream.py")))
   expect_false(identical(normalizePath(source), normalizePath(deepdream:::bundled_engine())))
@@ -27,8 +33,21 @@ test_that("by default pip gets a fresh copy of the carried engine, not the insta
   # a checkout or a wheel is taken by its full path, a requirement as it is
   folder <- tempfile("checkout")
   dir.create(folder)
-  expect_identical(deepdream:::engine_source(folder), normalizePath(folder))
-  expect_identical(deepdream:::engine_source("pydream-keras==0.1.0"), "pydream-keras==0.1.0")
+  expect_message(taken <- deepdream:::engine_source(folder), "Installing the engine from")
+  expect_identical(taken, normalizePath(folder))
+  expect_identical(suppressMessages(deepdream:::engine_source("git+https://example.org/x")),
+                   "git+https://example.org/x")
+})
+
+test_that("without a carried engine the default is pydream-keras of this version from PyPI", {
+  version <- as.character(utils::packageVersion("deepdream"))
+  expect_message(
+    requirement <- deepdream:::engine_source(NULL, engine = ""),
+    paste0("installing pydream-keras==", version, " from the Python Package Index"),
+    fixed = TRUE
+  )
+  expect_identical(requirement, paste0("pydream-keras==", version))
+  expect_identical(deepdream:::engine_requirement(requirement, "jax"), c(requirement, "jax"))
 })
 
 test_that("install_deepdream() checks its arguments before touching Python", {

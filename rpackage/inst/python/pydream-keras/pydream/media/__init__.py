@@ -1,2 +1,0 @@
-"""Pictures in and out: loading, checking and atomic writing, masks and guides, and the
-example photos."""

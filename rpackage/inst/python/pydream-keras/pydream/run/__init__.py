@@ -1,1 +1,0 @@
-"""Many dreams: batches of pictures (local worker processes or Ray) and gallery sheets."""
