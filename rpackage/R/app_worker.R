@@ -16,7 +16,8 @@ new_app_worker <- function(folder, weights) {
   self$start_callbacks <- list()
 
   launch <- function() {
-    self$process <- callr::r_session$new(wait = TRUE)
+    options <- callr::r_session_options(libpath = package_libraries())
+    self$process <- callr::r_session$new(options = options, wait = TRUE)
     self$started <- NULL
     self$queue <- c(list(list(owner = "", kind = "start", args = list(weights = weights),
                               on_done = announce_start)), self$queue)
@@ -138,6 +139,13 @@ new_app_worker <- function(folder, weights) {
     invisible()
   }
   self
+}
+
+# The libraries a second R process needs to load this deepdream: the one it was loaded
+# from first (it may be off .libPaths(), as with `library(deepdream, lib.loc = ...)`), then
+# this process's own.
+package_libraries <- function() {
+  unique(c(dirname(system.file(package = "deepdream")), .libPaths()))
 }
 
 # ---------------------------------------------------------------------------------------

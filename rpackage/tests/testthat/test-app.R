@@ -3,8 +3,8 @@
 # the whole app in headless Chromium.
 
 skip_if_no_app_packages <- function() {
-  skip_if_not_installed("shiny")
-  skip_if_not_installed("callr")
+  require_package("shiny")
+  require_package("callr")
 }
 
 test_that("dream_app() checks its arguments with one-line errors", {
@@ -31,7 +31,7 @@ test_that("the RStudio add-in is declared and its function exported", {
 
 test_that("shiny::runApp(dream_app(), port = P) serves a page with every control", {
   skip_if_no_app_packages()
-  skip_if_not_installed("ps")
+  require_package("ps")
   port <- httpuv::randomPort()
   app <- callr::r_bg(function(port) {
     shiny::runApp(deepdream::dream_app(weights = NULL), port = port, launch.browser = FALSE)
@@ -230,4 +230,33 @@ test_that("the worker keeps the engine between jobs, reports progress, cancels a
                    "input image notes.txt is not a picture Pillow can read (JPEG, PNG, TIFF, ...)")
   # the same worker process did every job: the engine stayed loaded
   expect_identical(worker$process$get_pid(), pid)
+})
+
+test_that("the explorer's worker runs when deepdream was loaded from a library off .libPaths()", {
+  require_package("callr")
+  home <- normalizePath(dirname(system.file(package = "deepdream")))
+  others <- setdiff(normalizePath(.libPaths()), home)
+  # a new R that knows only the other libraries loads deepdream with lib.loc, as a user with
+  # library(deepdream, lib.loc = "~/rlib") does, then runs jobs in the explorer's worker
+  results <- callr::r(function(home) {
+    library(deepdream, lib.loc = home)
+    stopifnot(!home %in% normalizePath(.libPaths()))
+    worker <- deepdream:::new_app_worker(tempdir(), weights = NULL)
+    on.exit(worker$stop())
+    results <- list()
+    worker$submit("test", "no-such-job", list(), function(result) results$job <<- result)
+    deadline <- Sys.time() + 300
+    while (worker$has_jobs() && Sys.time() < deadline) {
+      worker$poll()
+      Sys.sleep(0.05)
+    }
+    results$started <- worker$started
+    results
+  }, args = list(home), libpath = others)
+  # the job reached the package's own code in the worker (not "could not find function")
+  expect_identical(results$job, list(ok = FALSE, message = "unknown job no-such-job"))
+  expect_false(is.null(results$started))
+  if (pydream_available()) {
+    expect_true(results$started$ok, info = results$started$message)
+  }
 })
