@@ -83,7 +83,7 @@ dream_into <- function(input, folders, ...) {
 }
 
 test_that("bad settings are R errors before Python starts, and nothing is written", {
-  skip_if_not_installed("png")
+  require_package("png")
   cases <- list(
     list(args = list(iterations = -1),
          regexp = "`iterations` must be a single non-negative whole number, not -1"),
@@ -118,7 +118,7 @@ test_that("a missing input file is an R error that names it", {
 
 test_that("unreadable pictures are R errors that say what is wrong with the file", {
   skip_if_no_pydream()
-  skip_if_not_installed("png")
+  require_package("png")
   make <- list(
     empty = function(path) {
       file.create(path)
@@ -173,7 +173,7 @@ test_that("a PNG header claiming 60000 x 60000 pixels is refused, not decoded", 
 
 test_that("bad layers, weights and output are R errors from the engine, with R advice", {
   skip_if_no_pydream()
-  skip_if_not_installed("png")
+  require_package("png")
 
   folders <- bad_input_folders()
   input <- write_test_png(file.path(folders[["input"]], "photo.png"))
@@ -209,7 +209,7 @@ test_that("bad layers, weights and output are R errors from the engine, with R a
 
 test_that("a memory budget too small even for tiles is an R error that gives the numbers", {
   skip_if_no_pydream()
-  skip_if_not_installed("png")
+  require_package("png")
   folders <- bad_input_folders()
   input <- write_test_png(file.path(folders[["input"]], "photo.png"))
   err <- expect_clean_failure(

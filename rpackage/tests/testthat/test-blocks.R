@@ -33,7 +33,7 @@ test_that("gradient_ascent() returns an image of the same shape", {
 
 test_that("save_img() writes a picture that reads back the same", {
   skip_if_no_pydream()
-  skip_if_not_installed("png")
+  require_package("png")
   pixels <- synthetic_image(30L, 40L)
   path <- tempfile(fileext = ".png")
   expect_identical(save_img(pixels, path), path)

@@ -27,7 +27,7 @@ test_that("plot() draws the dream on a graphics device", {
   expect_invisible(plot(dream_fixture()))
   grDevices::dev.off()
   expect_true(file.exists(path))
-  skip_if_not_installed("png")
+  require_package("png")
   drawn <- png::readPNG(path)
   expect_gt(max(drawn[, , 1]), 0.9)
 })

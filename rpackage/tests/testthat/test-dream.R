@@ -91,7 +91,7 @@ test_that("output and save_octaves write files", {
                       save_octaves = folder, output = output)
   expect_true(file.exists(output))
   expect_length(list.files(folder, pattern = "[.]png$"), 2L)
-  skip_if_not_installed("png")
+  require_package("png")
   expect_equal(png::readPNG(output) * 255, unclass(dream), ignore_attr = TRUE)
 })
 

@@ -112,7 +112,7 @@ test_that("dream_gallery() lays out the photo and one dream per layer and channe
   expect_match(bar, "1/1", fixed = TRUE)
   expect_true(file.exists(output))
   expect_identical(attr(again, "entries"), "mixed3")
-  skip_if_not_installed("png")
+  require_package("png")
   expect_equal(png::readPNG(output) * 255, unclass(again), ignore_attr = TRUE)
 })
 

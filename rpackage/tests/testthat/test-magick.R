@@ -1,7 +1,7 @@
 # magick images as pictures, and dreams as magick images; the other R picture conventions.
 
 test_that("a magick image becomes the same pixels as the array it was made from", {
-  skip_if_not_installed("magick")
+  require_package("magick")
   pixels <- synthetic_image(12L, 17L)
   img <- magick::image_read(pixels / 255)
   expect_identical(deepdream:::check_image(img), array(as.integer(pixels), dim = dim(pixels)))
@@ -10,7 +10,7 @@ test_that("a magick image becomes the same pixels as the array it was made from"
 })
 
 test_that("grey and transparent magick images keep their channels", {
-  skip_if_not_installed("magick")
+  require_package("magick")
   grey <- magick::image_convert(magick::image_read(synthetic_image(8L, 9L) / 255),
                                 colorspace = "gray")
   expect_identical(dim(deepdream:::check_image(grey)), c(8L, 9L))
@@ -24,7 +24,7 @@ test_that("grey and transparent magick images keep their channels", {
 })
 
 test_that("a magick image of several frames is a one-line error", {
-  skip_if_not_installed("magick")
+  require_package("magick")
   frames <- c(magick::image_blank(4, 4, "red"), magick::image_blank(4, 4, "blue"))
   expect_error(deep_dream(frames), "`image` is a magick image of 2 frames; pick one, e.g. `image[1]`.",
                fixed = TRUE, class = "deepdream_argument_error")
@@ -33,7 +33,7 @@ test_that("a magick image of several frames is a one-line error", {
 })
 
 test_that("as_magick() turns a dream into a magick image and back unchanged", {
-  skip_if_not_installed("magick")
+  require_package("magick")
   dream <- structure(synthetic_image(10L, 14L), class = "deep_dream")
   img <- as_magick(dream)
   expect_s3_class(img, "magick-image")
@@ -56,7 +56,7 @@ test_that("dreams work with plot(), as.raster() and png::writePNG(x / 255)", {
   grDevices::pdf(file)
   expect_invisible(plot(dream))
   grDevices::dev.off()
-  skip_if_not_installed("png")
+  require_package("png")
   path <- tempfile(fileext = ".png")
   png::writePNG(dream / 255, path)
   back <- png::readPNG(path)

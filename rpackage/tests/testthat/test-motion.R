@@ -5,7 +5,7 @@ skip_if_no_video_extra <- function() {
   skip_if_no_pydream()
   for (module in c("cv2", "imageio", "imageio_ffmpeg")) {
     if (!reticulate::py_module_available(module)) {
-      skip(paste0("the engine's video extra is not installed (no ", module, "): ",
+      skip_or_fail(paste0("the engine's video extra is not installed (no ", module, "): ",
                   "pip install 'pydream-keras[video]'"))
     }
   }
@@ -167,7 +167,7 @@ test_that("a tiny zoom is written as a GIF and as a folder of frames", {
   expect_identical(made, folder)
   files <- list.files(folder)
   expect_identical(files, sprintf("frame_%05d.png", 0:2))
-  skip_if_not_installed("png")
+  require_package("png")
   frames <- lapply(file.path(folder, files), function(file) png::readPNG(file) * 255)
   expect_identical(dim(frames[[1]]), c(96L, 96L, 3L))
   expect_gt(mean(abs(frames[[1]] - zoom_picture())), 0.5)  # dreamed
@@ -191,7 +191,7 @@ test_that("a tiny video is dreamed from a folder of frames", {
   frame <- seen[[4]]$frame
   expect_s3_class(frame, "deep_dream")
   expect_identical(dim(frame), c(80L, 96L, 3L))
-  skip_if_not_installed("png")
+  require_package("png")
   expect_equal(png::readPNG(file.path(folder, "frame_00003.png")) * 255, unclass(frame),
                ignore_attr = TRUE)
 
