@@ -122,7 +122,7 @@ def test_two_processes_writing_the_same_path_leave_one_whole_picture(tmp_path):
                 seen.add(picture.getpixel((0, 0))[0])
         time.sleep(0.01)
     assert [writer.returncode for writer in writers] == [0, 0]
-    assert seen <= {1, 2}
+    assert seen and seen <= {1, 2}  # it read whole pictures while the writers raced
     with Image.open(target) as picture:
         picture.load()
         assert picture.getpixel((0, 0))[0] in (1, 2)
@@ -131,23 +131,43 @@ def test_two_processes_writing_the_same_path_leave_one_whole_picture(tmp_path):
 
 @pytest.mark.slow
 def test_two_dream_commands_writing_the_same_path(tmp_path):
-    photo = tmp_path / "photo.png"
+    """Two dream commands write one path; a reader, while they run, sees only whole dreams."""
+    work = tmp_path / "work"
+    work.mkdir()
+    photo = work / "photo.png"
     rng = np.random.default_rng(3)
     Image.fromarray(rng.integers(0, 256, (160, 200, 3)).astype(np.uint8)).save(photo)
-    target = tmp_path / "dream.png"
+    target = work / "dream.png"
     command = [sys.executable, "-m", "pydream.cli", "dream", str(photo), "-o", str(target),
                "--weights", "none", "--iterations", "2", "--num-octave", "1",
                "--quiet"]  # fmt: skip
-    runs = [
-        subprocess.Popen([*command, "--seed", str(seed)], stderr=subprocess.PIPE, text=True)
-        for seed in (1, 2)
-    ]
-    errors = [run.communicate(timeout=300)[1] for run in runs]
-    assert [run.returncode for run in runs] == [0, 0], errors
+    logs = [tmp_path / f"stderr-{seed}.txt" for seed in (1, 2)]
+    runs = []
+    for seed, log in zip((1, 2), logs, strict=True):
+        with open(log, "w") as stderr:
+            runs.append(subprocess.Popen([*command, "--seed", str(seed)], stderr=stderr))
+    seen = set()
+    deadline = time.monotonic() + 300
+    try:
+        # A command lives on after its write (the interpreter and TensorFlow end), so the
+        # reader sees the file while a command still runs.
+        while any(run.poll() is None for run in runs) and time.monotonic() < deadline:
+            if target.exists():
+                with Image.open(target) as picture:
+                    picture.load()  # raises on a truncated or mixed file
+                    assert picture.size == (200, 160)
+                    seen.add(picture.tobytes())
+            time.sleep(0.01)
+    finally:
+        for run in runs:
+            if run.poll() is None:
+                run.kill()
+    assert [run.wait() for run in runs] == [0, 0], [log.read_text() for log in logs]
+    assert seen, "the reader never saw a dream while the commands ran"
     with Image.open(target) as picture:
         picture.load()
         assert picture.size == (200, 160)
-    assert _names(tmp_path) == ["dream.png", "photo.png"]
+    assert _names(work) == ["dream.png", "photo.png"]
 
 
 def test_atomic_path_turns_a_failed_rename_into_a_clear_error(tmp_path, monkeypatch):
