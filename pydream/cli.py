@@ -15,6 +15,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ._version import __version__
 from .settings import GROUPS, RUN_OPTIONS, SETTINGS, Setting
 
 EXIT_ERROR = 2
@@ -184,6 +185,7 @@ def add_setting_options(
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``pydream`` command."""
     parser = _Parser(prog="pydream", description="DeepDream pictures with Keras.")
+    parser.add_argument("--version", action="version", version=f"pydream {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     dream = commands.add_parser("dream", help="dream a picture", argument_default=argparse.SUPPRESS)
