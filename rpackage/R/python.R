@@ -263,7 +263,14 @@ install_deepdream <- function(source = NULL, envname = default_envname,
     }
   }
   packages <- c(engine_requirement(source, backend), backend_packages, extra_packages)
-  reticulate::virtualenv_install(envname, packages = packages, ignore_installed = FALSE)
+  installed <- tryCatch(
+    reticulate::virtualenv_install(envname, packages = packages, ignore_installed = FALSE),
+    error = function(e) e
+  )
+  if (inherits(installed, "error")) {
+    abort_install(packages, conditionMessage(installed),
+                  from_pypi = identical(source, engine_pypi_requirement()))
+  }
   executable <- reticulate::virtualenv_python(envname)
   write_environment_backend(executable, backend)
   restart_note <- if (!identical(envname, default_envname)) {
@@ -407,6 +414,27 @@ engine_source <- function(source, engine = bundled_engine()) {
   }
   message("Installing the engine from ", source, ".")
   source
+}
+
+# pip failed: say what it could not install, and, for the default from the Python Package
+# Index, how to install the engine from Git or a checkout instead.
+abort_install <- function(packages, problem, from_pypi) {
+  advice <- if (from_pypi) {
+    paste0(
+      "\n* ", engine_pypi_requirement(), " may not be on the Python Package Index (yet): ",
+      "install the engine from Git, `install_deepdream(source = ",
+      "\"git+https://github.com/pydream/pydream-keras\")`, or from a checkout, ",
+      "`install_deepdream(source = \"path/to/checkout\")`."
+    )
+  }
+  stop(structure(
+    class = c("deepdream_install_error", "deepdream_error", "error", "condition"),
+    list(
+      message = paste0("pip could not install ", paste(packages, collapse = ", "), " (",
+                       python_error_line(problem), ").", advice),
+      call = NULL
+    )
+  ))
 }
 
 # The engine's version is the R package's own: both are written once, in pydream/_version.py.

@@ -119,3 +119,17 @@ test_that("install_deepdream() installs the chosen backend and remembers it", {
   deepdream:::write_environment_backend(python, "tensorflow")
   expect_false(file.exists(file.path(env, "deepdream-backend")))
 })
+
+test_that("a failed pip install is one error that says how to install the engine instead", {
+  requirement <- deepdream:::engine_pypi_requirement()
+  error <- expect_error(
+    deepdream:::abort_install(requirement, "Error installing package(s): \"'x'\"", TRUE),
+    class = "deepdream_install_error"
+  )
+  expect_match(conditionMessage(error), paste0("pip could not install ", requirement),
+               fixed = TRUE)
+  expect_match(conditionMessage(error), "source = \"git+https://", fixed = TRUE)
+  other <- expect_error(deepdream:::abort_install("numpy", "no network", FALSE),
+                        class = "deepdream_error")
+  expect_false(grepl("git+https", conditionMessage(other), fixed = TRUE))
+})
