@@ -175,7 +175,6 @@ def settings_page() -> str:
 
 def cli_page() -> str:
     """Every subcommand of ``pydream`` with its usage and options, from the parser itself."""
-    os.environ["COLUMNS"] = "92"  # argparse wraps the usage lines to this width
     from pydream.cli import build_parser
 
     parser = build_parser()
@@ -195,18 +194,37 @@ def cli_page() -> str:
     ]
     for name, command in commands.choices.items():
         lines += ["", f"## pydream {name}", "", f"{sentence(helps.get(name) or '')}.", ""]
-        lines += ["```text", command.format_usage().strip(), "```"]
+        lines += ["```text", usage(command), "```"]
         formatter = command._get_formatter()
         for group in command._action_groups:
             actions = [action for action in group._group_actions if action.dest != "help"]
             if not actions:
                 continue
-            lines += ["", f"**{sentence(group.title or '')}**", "", "| option | |", "|---|---|"]
+            lines += [
+                "",
+                f"**{sentence(group.title or '')}**",
+                "",
+                "| option | what it does |",
+                "|---|---|",
+            ]
             for action in actions:
                 invocation = formatter._format_action_invocation(action)
                 help_text = formatter._expand_help(action) if action.help else ""
                 lines.append(f"| `{cell(invocation)}` | {cell(help_text)} |")
     return "\n".join(lines) + "\n"
+
+
+def usage(command: argparse.ArgumentParser) -> str:
+    """The command's usage lines, wrapped to fit the page (argparse reads ``COLUMNS``)."""
+    previous = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "80"
+    try:
+        return command.format_usage().strip()
+    finally:
+        if previous is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = previous
 
 
 def split_cells(source: str) -> tuple[str, list[tuple[str, str]]]:

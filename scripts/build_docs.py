@@ -11,7 +11,8 @@
   style sheets, pictures, fonts, frames) may come from the network or from an absolute
   ``file:`` path. Links to other sites in the text are fine; anchors are not checked.
 
-Usage: ``scripts/docs [DIR]`` (default ``site/``); exits 1 listing the problems. Needs R with
+Usage: ``scripts/docs [DIR]`` (default: the repository's ``site/``); exits 1 listing the
+problems. Needs R with
 pkgdown (Debian: r-cran-pkgdown) and the ``docs`` extra (``pip install -e '.[docs]'``).
 """
 
@@ -201,9 +202,9 @@ def wait(process: subprocess.Popen[bytes], log: Path, what: str, started: float)
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("dir", nargs="?", default="site", help="where to build (default: site)")
+    parser.add_argument("dir", nargs="?", help="where to build (default: site/ of the repository)")
     options = parser.parse_args(argv)
-    out = Path(options.dir).resolve()
+    out = Path(options.dir).resolve() if options.dir else ROOT / "site"
     out.mkdir(parents=True, exist_ok=True)
     for name in ("r", "python"):
         shutil.rmtree(out / name, ignore_errors=True)
