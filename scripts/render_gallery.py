@@ -41,6 +41,8 @@ sys.path.insert(0, str(ROOT))
 SHARED = Path(os.environ.get("PYDREAM_SHARED", ROOT.parent / "shared"))
 GALLERY = ROOT / "docs" / "gallery"
 MAX_WIDTH = 640
+WIDTH = 80
+"""Characters of a line of a call shown on the gallery page, at most."""
 QUALITY = 85
 
 QUICK = {"iterations": 10, "num_octave": 3, "step": 0.02, "max_loss": None}
@@ -260,11 +262,11 @@ def python_call(entry: dict[str, Any]) -> str:
     parts += [f"{name}={literal(value)}" for name, value in entry["kwargs"].items()]
     head = f"pydream.{entry['function']}("
     one_line = head + ", ".join(parts) + ")"
-    if len(one_line) <= 92:
+    if len(one_line) <= WIDTH:
         return one_line
     lines, line = [], "    "
     for part in parts:
-        if len(line) + len(part) + 2 > 92 and line.strip():
+        if len(line) + len(part) + 2 > WIDTH and line.strip():
             lines.append(line.rstrip())
             line = "    "
         line += part + ", "
@@ -308,7 +310,22 @@ def cli_arguments(entry: dict[str, Any]) -> list[str]:
 
 
 def cli_call(entry: dict[str, Any]) -> str:
-    return "pydream " + " ".join(shlex.quote(word) for word in cli_arguments(entry))
+    """The command line of ``entry``, an option and its value kept together on a line, lines
+    continued with a backslash."""
+    words = [shlex.quote(word) for word in cli_arguments(entry)]
+    groups, index = [], 0
+    while index < len(words):
+        takes_value = index + 1 < len(words) and not words[index + 1].startswith("-")
+        count = 2 if words[index].startswith("-") and takes_value else 1
+        groups.append(" ".join(words[index : index + count]))
+        index += count
+    lines, line = [], "pydream"
+    for group in groups:
+        if len(line) + len(group) + 3 > WIDTH:
+            lines.append(line + " \\")
+            line = "   "
+        line += " " + group
+    return "\n".join([*lines, line])
 
 
 def target(function: str) -> tuple[Any, str]:
