@@ -201,6 +201,7 @@ def browser(sites, tmp_path_factory):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("docs_site")  # one build and one browser for these
 def test_the_build_checks_its_links_and_says_how_long_it_took(sites):
     output = sites["output"]
     assert "docs: no problems" in output, output
@@ -217,6 +218,7 @@ PICTURES = """return Array.from(document.images).map(function (image) {
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("docs_site")  # one build and one browser for these
 @pytest.mark.parametrize(("site", "page", "shot", "at_least", "text"), PAGES)
 def test_each_page_shows_its_pictures_without_a_network(
     sites, browser, site, page, shot, at_least, text
@@ -245,6 +247,7 @@ def test_each_page_shows_its_pictures_without_a_network(
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("docs_site")  # one build and one browser for these
 def test_the_r_pages_list_their_sections_without_the_cdn_scripts(sites, browser):
     """offline.js stands in for bootstrap-toc: the vignette's "On this page" list is there."""
     browser.get((sites["dir"] / "r" / "articles" / "beyond.html").as_uri())
