@@ -11,6 +11,12 @@ import os
 import sys
 from pathlib import Path
 
+# JAX compiles each step function with XLA, and LLVM's optimisation of that code takes most of
+# a JAX test run; it changes no number (XLA computes without fast math either way). The tests
+# compile without it, unless XLA_FLAGS is set already (an empty XLA_FLAGS keeps XLA's default).
+if os.environ.get("KERAS_BACKEND") == "jax":
+    os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")
+
 import keras
 import numpy as np
 import pytest
@@ -25,6 +31,21 @@ REAL_WEIGHTS = SHARED / "weights" / "inception_v3_apple2015_bnfolded_PARTIAL_not
 IMAGES = SHARED / "images"
 
 os.environ.setdefault("PYDREAM_IMAGES", str(IMAGES))
+
+
+# The longest modules, first when pytest-xdist shares the tests out by module (its options
+# --dist loadscope --no-loadscope-reorder), so that the short ones fill the end of the run.
+LONGEST_FIRST = (
+    "test_backends", "test_app_browser", "test_r_parity", "test_workers", "test_motion",
+    "test_real_weights", "test_cli", "test_real_objectives", "test_writes", "test_models",
+    "test_schema_drift", "test_python_package", "test_dream", "test_bad_input", "test_batch",
+)  # fmt: skip
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: every worker sorts alike
+        rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
+        items.sort(key=lambda item: rank.get(item.path.stem, len(rank)))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -10,15 +10,15 @@ import pydream
 from .conftest import needs_images
 
 
-def test_every_preset_runs(photo, tmp_path):
-    for name, preset in pydream.presets.items():
-        small = (
-            {"iterations": 1, "lbfgs_evaluations": 2}
-            if preset.get("optimizer") == "lbfgs"
-            else {"iterations": 2}
-        )
-        result = pydream.deep_dream(photo, preset=name, weights=None, num_octave=1, **small)
-        assert result.shape == (90, 120, 3), name
+@pytest.mark.parametrize("name", list(pydream.presets))
+def test_every_preset_runs(photo, name):
+    small = (
+        {"iterations": 1, "lbfgs_evaluations": 2}
+        if pydream.presets[name].get("optimizer") == "lbfgs"
+        else {"iterations": 2}
+    )
+    result = pydream.deep_dream(photo, preset=name, weights=None, num_octave=1, **small)
+    assert result.shape == (90, 120, 3), name
 
 
 @pytest.mark.parametrize("model", ["vgg16", "resnet50", "mobilenet_v2"])
