@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 # JAX compiles each step function with XLA, and LLVM's optimisation of that code takes most of
 # a JAX test run; it changes no number (XLA computes without fast math either way). The tests
@@ -17,14 +18,15 @@ from pathlib import Path
 if os.environ.get("KERAS_BACKEND") == "jax":
     os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")
 
-import keras
 import numpy as np
 import pytest
 from PIL import Image
 
 import pydream
-from pydream.nets import models
 from pydream.run import workers
+
+if TYPE_CHECKING:  # Keras loads with the first test module: pytest-xdist's controller never
+    import keras  # needs it
 
 SHARED = Path(os.environ.get("PYDREAM_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 REAL_WEIGHTS = SHARED / "weights" / "inception_v3_apple2015_bnfolded_PARTIAL_notop.weights.h5"
@@ -102,6 +104,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         require(*mark.args, _at_the_test=True)
 
 
+# PYDREAM_LONG_TESTS=1: the long real-weight checks at full length (more frames, larger
+# pictures); by default each runs a shorter version that checks the same things.
+LONG_TESTS = os.environ.get("PYDREAM_LONG_TESTS") == "1"
+
 needs_real_weights = requires(
     REAL_WEIGHTS.is_file(), f"real Inception-v3 weights not found at {REAL_WEIGHTS}"
 )
@@ -116,6 +122,8 @@ def build_square_model(include_top: bool = False, weights: object = None) -> ker
     With loss "l2" and border 0 the loss of an image x with n = H*W*3 values is
     ``sum(x**2) / n`` for 'square' and ``4 * sum(x**2) / n`` for 'double'.
     """
+    import keras
+
     inputs = keras.Input(shape=(None, None, 3))
     square = keras.layers.Conv2D(3, 1, use_bias=False, name="square")(inputs)
     double = keras.layers.Rescaling(2.0, name="double")(square)
@@ -126,6 +134,8 @@ def build_square_model(include_top: bool = False, weights: object = None) -> ker
 
 def build_batchnorm_model(include_top: bool = False, weights: object = None) -> keras.Model:
     """input -> 3x3 conv -> batch norm 'bn' -> relu 'act', with fixed weights."""
+    import keras
+
     inputs = keras.Input(shape=(None, None, 3))
     conv = keras.layers.Conv2D(4, 3, padding="same", name="conv")(inputs)
     norm = keras.layers.BatchNormalization(name="bn")(conv)
@@ -145,6 +155,8 @@ def build_batchnorm_model(include_top: bool = False, weights: object = None) -> 
 def register_tiny_models() -> None:
     """Register 'tiny' and 'tiny_bn' for good in this process (e.g. in a Ray worker, as its
     ``worker_process_setup_hook``); tests use the ``tiny_models`` fixture instead."""
+    from pydream.nets import models
+
     models.MODELS["tiny"] = models.ModelSpec(
         "tiny", build_square_model, "tf", 8, r"^(square|double)$"
     )
@@ -156,6 +168,8 @@ def register_tiny_models() -> None:
 @pytest.fixture
 def tiny_models(monkeypatch):
     """Register 'tiny' and 'tiny_bn' as models (preprocessing 'tf', minimum size 8 px)."""
+    from pydream.nets import models
+
     monkeypatch.setitem(
         models.MODELS,
         "tiny",

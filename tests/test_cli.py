@@ -194,7 +194,7 @@ def test_every_new_setting_reaches_the_engine(tiny_models, photo, tmp_path, caps
     code = main(
         ["dream", str(photo), "-o", str(out), "--model", "tiny", "--weights", "none",
          "--layers", "square:1=1;double:0,2=2", "--num-octave", "2", "--guide", str(photo),
-         "--mask", str(mask), "--normalize", "laplacian", "--lap-levels", "3",
+         "--mask", str(mask), "--normalize", "laplacian", "--lap-levels", "3", "--iterations", "2",
          "--smoothing", "1.5", "--continuity", "0.1", "--dream-l2", "0.01", "--quiet"]
     )  # fmt: skip
     assert code == 0, capsys.readouterr().err
