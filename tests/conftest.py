@@ -18,6 +18,14 @@ from typing import TYPE_CHECKING
 if os.environ.get("KERAS_BACKEND") == "jax":
     os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")
 
+# A pytest-xdist worker computes with its share of the cores (TensorFlow's and PyTorch's
+# thread pools, read as they start, here and in the processes tests start): pools as large as
+# the machine in every worker only wait on each other.
+if "PYTEST_XDIST_WORKER_COUNT" in os.environ:
+    _share = (os.cpu_count() or 1) // max(1, int(os.environ["PYTEST_XDIST_WORKER_COUNT"]))
+    for _name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS"):
+        os.environ.setdefault(_name, str(max(1, _share)))
+
 import numpy as np
 import pytest
 from PIL import Image
