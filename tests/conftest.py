@@ -221,9 +221,3 @@ def shrunk_jellyfish(folder: Path, width: int) -> Path:
 def small_jellyfish(tmp_path) -> Path:
     """The jellyfish photo shrunk to 320 px wide (skips when the photo is absent)."""
     return shrunk_jellyfish(tmp_path, 320)
-
-
-@pytest.fixture
-def medium_jellyfish(tmp_path) -> Path:
-    """The jellyfish photo shrunk to 800 px wide (skips when the photo is absent)."""
-    return shrunk_jellyfish(tmp_path, 800)
