@@ -43,8 +43,10 @@ IMAGES = SHARED / "images"
 os.environ.setdefault("PYDREAM_IMAGES", str(IMAGES))
 
 
-# The longest modules, first when pytest-xdist shares the tests out by module (its options
-# --dist loadscope --no-loadscope-reorder), so that the short ones fill the end of the run.
+# Under pytest-xdist the tests are shared out by module (--dist loadscope): a module's tests
+# run in one worker, in order, so that each module fixture is made once, R is embedded in one
+# process (test_r_parity) and one app serves one browser (test_app_browser). The longest
+# modules go first (with --no-loadscope-reorder), so that the short ones fill the end.
 LONGEST_FIRST = (
     "test_backends", "test_app_browser", "test_r_parity", "test_workers", "test_motion",
     "test_real_weights", "test_cli", "test_real_objectives", "test_writes", "test_models",
@@ -69,7 +71,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     rpy2 ends R from an atexit handler, and Python objects that reticulate and rpy2 still hold
     are freed after that, calling into the ended R: the interpreter then crashes at exit now
     and again (a segmentation fault after every test passed). Nothing is left to do at this
-    point, so the process ends here with pytest's own exit status.
+    point, so the process ends here with pytest's own exit status. Under pytest-xdist this
+    happens in the worker that ran them, after it has sent its results.
     """
     if "rpy2.rinterface" in sys.modules and _EXIT_STATUS in config.stash:
         sys.stdout.flush()

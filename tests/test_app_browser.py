@@ -79,8 +79,6 @@ def _missing() -> str | None:
 pytestmark = [
     pytest.mark.real_weights,
     pytest.mark.slow,
-    # one browser and one app for the module, its tests in order: one worker under xdist
-    pytest.mark.xdist_group("app_browser"),
 ]
 
 

@@ -36,9 +36,6 @@ from .conftest import IMAGES, REAL_WEIGHTS, needs_real_weights, require
 REPO = Path(__file__).resolve().parents[1]
 RPACKAGE = REPO / "rpackage"
 
-# Every test here evaluates R in this process: under pytest-xdist they share one worker.
-pytestmark = pytest.mark.xdist_group("embedded_r")
-
 
 def _r_string(value: object) -> str:
     """A Python string as an R string literal."""
