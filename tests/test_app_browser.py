@@ -99,6 +99,12 @@ def r_library(tmp_path_factory):
     """The library holding the R package: DEEPDREAM_R_LIB, or a fresh install."""
     given = os.environ.get("DEEPDREAM_R_LIB")
     if given:
+        found = (
+            "quit(status = !requireNamespace('deepdream', lib.loc = commandArgs(TRUE), "
+            "quietly = TRUE))"
+        )
+        installed = subprocess.run(["Rscript", "-e", found, given], capture_output=True)
+        require(installed.returncode == 0, f"the R package deepdream is not installed in {given}")
         return Path(given)
     library = tmp_path_factory.mktemp("rlib")
     result = subprocess.run(
