@@ -48,9 +48,10 @@ os.environ.setdefault("PYDREAM_IMAGES", str(IMAGES))
 # process (test_r_parity) and one app serves one browser (test_app_browser). The longest
 # modules go first (with --no-loadscope-reorder), so that the short ones fill the end.
 LONGEST_FIRST = (
-    "test_backends", "test_app_browser", "test_r_parity", "test_workers", "test_motion",
-    "test_real_weights", "test_cli", "test_real_objectives", "test_writes", "test_models",
-    "test_schema_drift", "test_python_package", "test_dream", "test_bad_input", "test_batch",
+    "test_r_parity", "test_app_browser", "test_backends", "test_workers", "test_real_weights",
+    "test_docs_site", "test_real_objectives", "test_models", "test_motion",
+    "test_python_package", "test_dream", "test_cli", "test_writes", "test_bad_input",
+    "test_batch", "test_integrity", "test_images", "test_schema_drift",
 )  # fmt: skip
 
 
