@@ -29,41 +29,19 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from .chromium import chromium_missing, start_chromium
 from .conftest import IMAGES, REAL_WEIGHTS, require
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "out" / "app"
-CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get(
-    "CHROMEDRIVER", shutil.which("chromedriver") or "/usr/bin/chromedriver"
-)
-
-# Chromium as root on a machine without a display or outside network (see the README)
-CHROMIUM_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1400,1250",
-]
 
 
 def _missing() -> str | None:
     """Why the browser test cannot run here, or None."""
     if shutil.which("R") is None or shutil.which("Rscript") is None:
         return "R is not installed"
-    for path, what in ((CHROMIUM, "Chromium"), (CHROMEDRIVER, "ChromeDriver")):
-        if not (Path(path).is_file() and os.access(path, os.X_OK)):
-            return f"{what} is not installed at {path} (Debian: chromium, chromium-driver)"
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "Selenium is not installed (pip install 'pydream-keras[app]')"
+    if (missing := chromium_missing()) is not None:
+        return missing
     found = "quit(status = !all(sapply(c('shiny', 'callr'), requireNamespace, quietly = TRUE)))"
     if subprocess.run(["Rscript", "-e", found], capture_output=True).returncode != 0:
         return (
@@ -165,16 +143,8 @@ def app_url(r_library, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(app_url, tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    driver = start_chromium(profile, 1400, 1250)
     try:
         driver.get(app_url)
         yield driver

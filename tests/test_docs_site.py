@@ -26,26 +26,11 @@ from types import ModuleType
 
 import pytest
 
+from .chromium import chromium_missing, start_chromium
 from .conftest import require
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = Path(os.environ.get("PYDREAM_SCREENSHOTS", ROOT / "out" / "docs"))
-CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get(
-    "CHROMEDRIVER", shutil.which("chromedriver") or "/usr/bin/chromedriver"
-)
-CHROMIUM_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1280,1000",
-]
 
 PAGES = [
     # site, page, screenshot name, pictures at least, a text the page must hold
@@ -158,11 +143,8 @@ def _missing() -> str | None:
     for module in ("mkdocs", "material", "mkdocstrings_handlers.python"):
         if importlib.util.find_spec(module.split(".")[0]) is None:
             return f"{module} is not installed (pip install -e '.[docs]')"
-    for path, what in ((CHROMIUM, "Chromium"), (CHROMEDRIVER, "ChromeDriver")):
-        if not (Path(path).is_file() and os.access(path, os.X_OK)):
-            return f"{what} is not installed at {path} (Debian: chromium, chromium-driver)"
-    if importlib.util.find_spec("selenium") is None:
-        return "Selenium is not installed (pip install 'pydream-keras[app]')"
+    if (missing := chromium_missing()) is not None:
+        return missing
     return None
 
 
@@ -183,17 +165,8 @@ def sites(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(sites, tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    driver = start_chromium(profile, 1280, 1000, browser_log=True)
     try:
         yield driver
     finally:

@@ -42,6 +42,14 @@ def _r_string(value: object) -> str:
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _restore(name: str, value: str | None) -> None:
+    """Set the environment variable ``name`` back to ``value`` (None: unset)."""
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
 def _install_r_package(library: Path) -> None:
     require(
         shutil.which("R") is not None,
@@ -114,11 +122,17 @@ def r(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GilHoldingR]:
         library_path = tmp_path_factory.mktemp("r-library")
         _install_r_package(library_path)
         library = str(library_path)
+    library_path_before = os.environ.get("LD_LIBRARY_PATH")
     try:
         session = GilHoldingR()
     except Exception as error:  # R missing or not loadable by rpy2
         require(False, f"rpy2 cannot start R: {error}")
         raise
+    finally:
+        # Starting R puts R's library folder and the system's first in LD_LIBRARY_PATH; the
+        # Pythons that later tests of this worker start would then load the system's
+        # libpython instead of their own (ssl fails: "undefined symbol _PyModule_Add").
+        _restore("LD_LIBRARY_PATH", library_path_before)
     session.run(f".libPaths(c({_r_string(library)}, .libPaths()))")
     require(
         bool(session.get('isTRUE(requireNamespace("deepdream", quietly = TRUE))')[0]),
