@@ -341,6 +341,10 @@ class DreamSettings:
         help="amplitude of uniform noise, in 0..255 pixel units, added before each L-BFGS round "
         "and removed after",
     )
+    original_colors: bool = setting(
+        False, kind="flag", group="output",
+        help="dream only the brightness (Y of YCbCr) and keep the photo's colours (Cb, Cr)",
+    )
     # fmt: on
 
     def __post_init__(self) -> None:

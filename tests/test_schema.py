@@ -99,7 +99,8 @@ def test_deep_dream_order_places_run_options_after_their_settings():
         "callback",
     ]
     assert names.index("overwrite") == names.index("lbfgs_evaluations") + 1
-    assert names[-1] == "lbfgs_noise"  # a new setting comes last, so R's positions hold
+    # a new setting comes last, so that R's positions hold
+    assert names[-2:] == ["lbfgs_noise", "original_colors"]
 
 
 def _commands() -> dict[str, argparse.ArgumentParser]:

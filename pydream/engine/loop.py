@@ -16,6 +16,7 @@ import numpy as np
 from ..settings import DreamSettings
 from . import plan
 from .cache import Engine, EngineCache, settings_spec
+from .colors import keep_original_colors
 from .gradients import resize_mask
 from .lbfgs import LbfgsEngine
 from .octaves import octave_shapes, reinject_lost_detail, resize_img
@@ -158,4 +159,5 @@ def dream_array(
             full = (height, width)
             dream, shrunk = reinject_lost_detail(resize_img(dream, full), original, shrunk, full)
             break
-    return spec.deprocess(dream[0])
+    result = spec.deprocess(dream[0])
+    return keep_original_colors(result, original_rgb) if settings.original_colors else result

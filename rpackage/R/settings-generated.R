@@ -103,6 +103,8 @@
 #' @param lbfgs_noise Amplitude of uniform noise, in 0..255 pixel units, added before
 #'   each L-BFGS round and removed after. A number from 0 to 255. Used with `optimizer =
 #'   "lbfgs"` only.
+#' @param original_colors Dream only the brightness (Y of YCbCr) and keep the photo's
+#'   colours (Cb, Cr). `TRUE` or `FALSE`.
 #' @name dream-settings
 #' @keywords internal
 NULL
@@ -360,6 +362,12 @@ dream_schema <- list(
       "amplitude of uniform noise, in 0..255 pixel units, added before each L-BFGS ",
       "round and removed after"
     )
+  ),
+  original_colors = list(
+    kind = "flag", group = "output", default = FALSE, r_default = NULL, minimum = NULL,
+    maximum = NULL, strictly_above = NULL, choices = NULL, allow_null = FALSE,
+    optimizers = c("ascent", "lbfgs"), inert = list(), moved_to = NULL, run_option = FALSE,
+    help = "dream only the brightness (Y of YCbCr) and keep the photo's colours (Cb, Cr)"
   )
 )
 
@@ -393,7 +401,7 @@ deep_dream <- function(image, layers = NULL, preset = NULL, model = "inception_v
                        optimizer = "ascent", continuity = 0, dream_l2 = 0,
                        lbfgs_evaluations = 7L, overwrite = FALSE, guide = NULL, mask = NULL,
                        lap_levels = 4L, smoothing = 0, preprocess = NULL, deprocess = NULL,
-                       lbfgs_noise = 0) {
+                       lbfgs_noise = 0, original_colors = FALSE) {
   run_deep_dream(environment(), names(match.call())[-1])
 }
 

@@ -258,3 +258,27 @@ test_that("the progress bar still counts the steps of a tiled dream", {
   ))
   expect_match(paste(output, collapse = "\n"), "100%", fixed = TRUE)
 })
+
+test_that("original_colors = TRUE keeps the photo's colours and dreams the brightness", {
+  skip_if_no_pydream()
+  pixels <- synthetic_image(96L, 128L)
+  args <- list(pixels, layers = list(mixed3 = 1), weights = NULL, num_octave = 1L,
+               iterations = 4L, step = 0.1, border = 0L, seed = 2L, progress = FALSE)
+  plain <- do.call(deep_dream, args)
+  kept <- do.call(deep_dream, c(args, list(original_colors = TRUE)))
+  # Cb and Cr of JPEG's YCbCr (ITU-R BT.601), and its Y
+  ycbcr <- function(x) {
+    x <- unclass(x)
+    list(y = 0.299 * x[, , 1] + 0.587 * x[, , 2] + 0.114 * x[, , 3],
+         cb = -0.168736 * x[, , 1] - 0.331264 * x[, , 2] + 0.5 * x[, , 3],
+         cr = 0.5 * x[, , 1] - 0.418688 * x[, , 2] - 0.081312 * x[, , 3])
+  }
+  photo <- ycbcr(pixels)
+  chroma_change <- function(x) {
+    mean(abs(ycbcr(x)$cb - photo$cb)) + mean(abs(ycbcr(x)$cr - photo$cr))
+  }
+  expect_lt(chroma_change(kept), chroma_change(plain) / 2)
+  expect_gt(mean(abs(ycbcr(kept)$y - photo$y)), 0.5 * mean(abs(ycbcr(plain)$y - photo$y)))
+  expect_error(deep_dream(pixels, layers = list(mixed3 = 1), original_colors = NA),
+               "original_colors", class = "deepdream_argument_error")
+})
