@@ -277,9 +277,10 @@ def _build(spec: ModelSpec, weights: str | None, top: bool = False) -> keras.Mod
                         path="imagenet",
                     ) from None
             weights = local_file
+        # a missing or non-HDF5 file fails before the network is built (seconds for Inception)
+        file = check_weights_file(weights) if weights is not None else None
         model = spec.builder(include_top=False, weights=None)
-        if weights is not None:
-            file = check_weights_file(weights)
+        if file is not None:
             _load_weights_strictly(model, file, spec.name)
         return model
     finally:
