@@ -8,6 +8,8 @@ weights, the photos) skips, saying why, through ``require`` or the ``requires`` 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -102,6 +104,41 @@ def requires(condition: bool, reason: str) -> pytest.MarkDecorator:
     """``require`` as a mark, for a test, a class or a module's ``pytestmark``: checked as each
     test is set up, before its fixtures."""
     return pytest.mark.requires(bool(condition), reason)
+
+
+RPACKAGE = Path(__file__).resolve().parents[1] / "rpackage"
+
+
+@pytest.fixture(scope="session")
+def r_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A library holding the R package deepdream: ``DEEPDREAM_R_LIB`` (scripts/test installs
+    the tarball there once for every R check), else rpackage/ installed once per process."""
+    require(
+        shutil.which("R") is not None and shutil.which("Rscript") is not None,
+        "R is not installed (apt-get install r-base-core r-cran-reticulate)",
+    )
+    given = os.environ.get("DEEPDREAM_R_LIB")
+    if given:
+        found = (
+            "quit(status = !requireNamespace('deepdream', lib.loc = commandArgs(TRUE), "
+            "quietly = TRUE))"
+        )
+        installed = subprocess.run(["Rscript", "-e", found, given], capture_output=True)
+        require(installed.returncode == 0, f"the R package deepdream is not installed in {given}")
+        return Path(given)
+    require((RPACKAGE / "DESCRIPTION").is_file(), f"the R package sources are missing ({RPACKAGE})")
+    library = tmp_path_factory.mktemp("r-library")
+    result = subprocess.run(
+        ["R", "CMD", "INSTALL", "--no-docs", "--no-multiarch", "-l", str(library), str(RPACKAGE)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    tail = (result.stdout + result.stderr).strip().splitlines()[-3:]
+    require(
+        result.returncode == 0,
+        f"the R package deepdream could not be installed (R CMD INSTALL exit status "
+        f"{result.returncode}): " + (" | ".join(tail) or "no output"),
+    )
+    return library
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -73,28 +73,6 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def r_library(tmp_path_factory):
-    """The library holding the R package: DEEPDREAM_R_LIB, or a fresh install."""
-    given = os.environ.get("DEEPDREAM_R_LIB")
-    if given:
-        found = (
-            "quit(status = !requireNamespace('deepdream', lib.loc = commandArgs(TRUE), "
-            "quietly = TRUE))"
-        )
-        installed = subprocess.run(["Rscript", "-e", found, given], capture_output=True)
-        require(installed.returncode == 0, f"the R package deepdream is not installed in {given}")
-        return Path(given)
-    library = tmp_path_factory.mktemp("rlib")
-    result = subprocess.run(
-        ["R", "CMD", "INSTALL", "--no-docs", "--no-multiarch", "-l", str(library),
-         str(ROOT / "rpackage")],
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return library
-
-
-@pytest.fixture(scope="module")
 def app_url(r_library, tmp_path_factory):
     port = _free_port()
     log = tmp_path_factory.mktemp("app") / "app.log"

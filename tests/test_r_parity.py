@@ -19,8 +19,6 @@ import ctypes
 import importlib.util
 import os
 import platform
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,9 +30,6 @@ from PIL import Image
 import pydream
 
 from .conftest import IMAGES, REAL_WEIGHTS, needs_real_weights, require
-
-REPO = Path(__file__).resolve().parents[1]
-RPACKAGE = REPO / "rpackage"
 
 
 def _r_string(value: object) -> str:
@@ -48,26 +43,6 @@ def _restore(name: str, value: str | None) -> None:
         os.environ.pop(name, None)
     else:
         os.environ[name] = value
-
-
-def _install_r_package(library: Path) -> None:
-    require(
-        shutil.which("R") is not None,
-        "R is not installed (apt-get install r-base-core r-cran-reticulate)",
-    )
-    require((RPACKAGE / "DESCRIPTION").is_file(), f"the R package sources are missing ({RPACKAGE})")
-    result = subprocess.run(
-        ["R", "CMD", "INSTALL", "--no-docs", "--no-multiarch", "-l", str(library), str(RPACKAGE)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    tail = (result.stdout + result.stderr).strip().splitlines()[-3:]
-    require(
-        result.returncode == 0,
-        f"the R package deepdream could not be installed (R CMD INSTALL exit status "
-        f"{result.returncode}): " + (" | ".join(tail) or "no output"),
-    )
 
 
 class GilHoldingR:
@@ -111,17 +86,13 @@ class GilHoldingR:
 
 
 @pytest.fixture(scope="module")
-def r(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GilHoldingR]:
+def r(r_library: Path) -> Iterator[GilHoldingR]:
     """The embedded R with the deepdream package attached."""
     require(
         importlib.util.find_spec("rpy2") is not None,
         "rpy2 is not installed (pip install 'rpy2==3.5.17')",
     )
-    library = os.environ.get("DEEPDREAM_R_LIB")
-    if not library:
-        library_path = tmp_path_factory.mktemp("r-library")
-        _install_r_package(library_path)
-        library = str(library_path)
+    library = str(r_library)
     library_path_before = os.environ.get("LD_LIBRARY_PATH")
     try:
         session = GilHoldingR()

@@ -17,9 +17,7 @@ import importlib.util
 import inspect
 import math
 import os
-import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +35,7 @@ from pydream.settings import (
     call_arguments,
 )
 
-from .conftest import require
-
 REPO = Path(__file__).resolve().parents[1]
-RPACKAGE = REPO / "rpackage"
 COMMANDS = ("dream", "gallery", "zoom", "video", "batch")
 
 # Drift the schema does not declare yet, each with why; a strict xfail, so that the entry
@@ -184,34 +179,6 @@ def test_generated_r_settings_are_fresh(capsys: pytest.CaptureFixture[str]) -> N
 
 def _r_string(value: object) -> str:
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-@pytest.fixture(scope="module")
-def r_library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A library holding the R package: DEEPDREAM_R_LIB, or a fresh install."""
-    require(
-        shutil.which("Rscript") is not None,
-        "R is not installed (apt-get install r-base-core r-cran-reticulate)",
-    )
-    given = os.environ.get("DEEPDREAM_R_LIB")
-    if given:
-        yield Path(given)
-        return
-    require((RPACKAGE / "DESCRIPTION").is_file(), f"the R package sources are missing ({RPACKAGE})")
-    library = tmp_path_factory.mktemp("rlib")
-    result = subprocess.run(
-        ["R", "CMD", "INSTALL", "--no-docs", "--no-test-load", "-l", str(library), str(RPACKAGE)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    tail = (result.stdout + result.stderr).strip().splitlines()[-3:]
-    require(
-        result.returncode == 0,
-        f"the R package deepdream could not be installed (R CMD INSTALL exit status "
-        f"{result.returncode}): " + (" | ".join(tail) or "no output"),
-    )
-    yield library
 
 
 def _run_r(library: Path, code: str) -> list[str]:
