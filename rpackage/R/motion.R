@@ -84,30 +84,38 @@
 #'            preset = "jellyfish", iterations = 5L)
 #' }
 #' @export
-dream_zoom <- function(image, output, frames, zoom = 1.05, rotate = 0, fps = 12,
-                       layers = NULL, preset = NULL, ..., progress = interactive(),
-                       keep_frames = FALSE, restart = FALSE, overwrite = FALSE,
-                       callback = NULL) {
+dream_zoom <- function(image, output, frames, zoom = 1.05, rotate = 0, translate = c(0, 0),
+                       fps = 12, color_lock = FALSE, loop = NULL, interpolation = "linear",
+                       schedule = NULL, layers = NULL, preset = NULL, ...,
+                       progress = interactive(), keep_frames = FALSE, restart = FALSE,
+                       overwrite = FALSE, callback = NULL) {
   if (missing(frames)) {
     abort_argument("`frames` is missing: give the number of frames, e.g. `frames = 24`.")
   }
-  kwargs <- list(
-    frames = check_whole(frames, "frames", min = 1, max = max_animation_frames),
-    zoom = check_number(zoom, "zoom", min = 1, max = max_zoom),
-    rotate = check_number(rotate, "rotate"),
-    fps = check_fps(fps)
-  )
-  settings <- check_dots_settings(
-    list(...), "dream_zoom", for_what = "for every frame",
-    excluded = not_in_dots_settings, also = list(layers = layers, preset = preset)
-  )
+  frames <- check_whole(frames, "frames", min = 1, max = max_animation_frames)
+  motion <- list(zoom = zoom, rotate = rotate, translate = translate)
+  given <- names(motion)[!c(missing(zoom), missing(rotate), missing(translate))]
+  motion <- lapply(self_named(motion), function(name) check_keyframed(motion[[name]], name))
+  kwargs <- c(list(frames = frames, fps = check_fps(fps)),
+              check_animation_controls(color_lock, loop, interpolation, "zoom"))
+  checked <- check_animation_settings(list(...), "dream_zoom", layers, preset)
+  schedule <- check_schedule(schedule, c(names(motion), keyframed_dream_settings),
+                             "dream_zoom")
+  check_schedule_conflicts(schedule, c(given, names(list(...)), if (!is.null(layers)) "layers"))
+  # the motion a schedule keyframes is left to it, unless given (then refused above)
+  motion <- motion[setdiff(names(motion), schedule_settings(schedule))]
+  keyframed <- c(motion, checked$settings[checked$keyframed])
+  for (name in names(keyframed)) {
+    check_frame_count(keyframed[[name]], name, frames)
+  }
+  check_frame_count(schedule, "schedule", frames)
   options <- check_animation_options(progress, keep_frames, restart, overwrite, callback)
   output <- check_animation_output(output)
   image <- check_image(image)
 
-  kwargs <- c(kwargs, options$kwargs, settings_to_python(settings))
+  kwargs <- c(kwargs, animation_to_python(motion, checked, schedule), options$kwargs)
   run_animation("zoom", list(image_to_python(image), output), kwargs, "dream_zoom",
-                total = kwargs$frames, progress = progress, callback = callback)
+                total = frames, progress = progress, callback = callback)
 }
 
 #' Dream a video, steady from frame to frame
@@ -175,26 +183,71 @@ dream_zoom <- function(image, output, frames, zoom = 1.05, rotate = 0, fps = 12,
 #' dream_video("clip.mp4", "dream.mp4", step = 0.02, iterations = 10L, progress = TRUE)
 #' }
 #' @export
-dream_video <- function(input, output, blend = 0.6, flow = TRUE, fps = NULL, layers = NULL,
-                        preset = NULL, ..., progress = interactive(), keep_frames = FALSE,
-                        restart = FALSE, overwrite = FALSE, callback = NULL) {
-  kwargs <- list()
-  kwargs$blend <- check_number(blend, "blend", min = 0, max = 1)
-  kwargs$flow <- check_flow(flow)
+dream_video <- function(input, output, blend = 0.6, flow = TRUE, fps = NULL,
+                        color_lock = FALSE, loop = NULL, interpolation = "linear",
+                        schedule = NULL, layers = NULL, preset = NULL, ...,
+                        progress = interactive(), keep_frames = FALSE, restart = FALSE,
+                        overwrite = FALSE, callback = NULL) {
+  motion <- list(blend = check_keyframed(blend, "blend"))
+  kwargs <- list(flow = check_flow(flow))
   kwargs["fps"] <- list(if (is.null(fps)) NULL else check_fps(fps))
-  settings <- check_dots_settings(
-    list(...), "dream_video", for_what = "for every frame",
-    excluded = not_in_dots_settings, also = list(layers = layers, preset = preset)
-  )
+  kwargs <- c(kwargs, check_animation_controls(color_lock, loop, interpolation, "video"))
+  checked <- check_animation_settings(list(...), "dream_video", layers, preset)
+  schedule <- check_schedule(schedule, c("blend", keyframed_dream_settings), "dream_video")
+  check_schedule_conflicts(schedule, c(if (!missing(blend)) "blend", names(list(...)),
+                                       if (!is.null(layers)) "layers"))
+  motion <- motion[setdiff(names(motion), schedule_settings(schedule))]
   options <- check_animation_options(progress, keep_frames, restart, overwrite, callback)
   output <- check_animation_output(output)
   input <- check_video_input(input)
 
-  kwargs <- c(kwargs, options$kwargs, settings_to_python(settings))
-  # the bar's length: the frames of the input (the engine reports an unreadable one)
-  total <- if (progress) reticulate::py_to_r(python_bridge()$video_frame_count(input))
+  # The frames of the input, for the progress bar and the checks of one value a frame and
+  # keyframes (the engine reports an unreadable input).
+  keyframed <- c(Filter(is_several_values, motion), checked$settings[checked$keyframed])
+  total <- NULL
+  if (progress || length(keyframed) || inherits(schedule, "deepdream_schedule")) {
+    total <- reticulate::py_to_r(python_bridge()$video_frame_count(input))
+  }
+  for (name in names(keyframed)) {
+    check_frame_count(keyframed[[name]], name, total, source = "the video")
+  }
+  check_frame_count(schedule, "schedule", total, source = "the video")
+
+  kwargs <- c(kwargs, animation_to_python(motion, checked, schedule), options$kwargs)
   run_animation("video", list(input, output), kwargs, "dream_video", total = total %||% 1L,
                 progress = progress, callback = callback)
+}
+
+# color_lock, loop and interpolation, checked: `animation` is "zoom" or "video".
+check_animation_controls <- function(color_lock, loop, interpolation, animation) {
+  loops <- if (identical(animation, "zoom")) c("pingpong", "seamless") else "pingpong"
+  list(
+    color_lock = check_color_lock(color_lock),
+    loop = check_loop(loop, loops),
+    interpolation = check_choice(interpolation, "interpolation", c("linear", "smooth"))
+  )
+}
+
+# Checked motion, settings and schedule -> the keyword arguments for the engine.
+animation_to_python <- function(motion, checked, schedule) {
+  settings <- settings_to_python(checked$settings)
+  for (name in checked$keyframed) {
+    settings[[name]] <- keyframed_to_python(name, settings[[name]])
+  }
+  for (name in names(motion)) {
+    motion[[name]] <- keyframed_to_python(name, motion[[name]])
+  }
+  c(motion, settings, if (!is.null(schedule)) list(schedule = schedule_to_python(schedule)))
+}
+
+# One value a frame or keyframes, rather than one value.
+is_several_values <- function(x) inherits(x, c("deepdream_per_frame", "deepdream_keyframes"))
+
+# A list's names as a vector named by themselves (for lapply() to keep them).
+self_named <- function(x) {
+  keys <- names(x)
+  names(keys) <- keys
+  keys
 }
 
 # The engine's limits (pydream.motion: MAX_FRAMES, MAX_ZOOM, MAX_FPS).
