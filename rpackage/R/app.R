@@ -183,6 +183,8 @@ app_ui <- function(image, size) {
             options = list(create = TRUE, plugins = list("remove_button"))
           ),
           shiny::uiOutput("coefficients"),
+          shiny::checkboxInput("original_colors",
+                               "Original colours: dream only the brightness", FALSE),
           tags$h4("Octaves and steps"),
           shiny::fluidRow(
             shiny::column(6, numeric("num_octave", "Octaves")),
@@ -210,6 +212,9 @@ app_ui <- function(image, size) {
               shiny::column(6, numeric("jitter", "Jitter (pixels)"))
             )
           ),
+          shiny::radioButtons("mode", "Make", c("one picture" = "dream",
+                                                "a zoom animation" = "zoom"), inline = TRUE),
+          app_zoom_panel(),
           tags$div(
             class = "dream-buttons",
             shiny::actionButton("dream", "Dream", class = "btn-primary"),
@@ -224,24 +229,39 @@ app_ui <- function(image, size) {
         tags$div(id = "progress-text", shiny::textOutput("progress", inline = TRUE)),
         shiny::fluidRow(
           shiny::column(6, tags$h5("Photo"), shiny::uiOutput("photo_view")),
-          shiny::column(6, tags$h5("Dream"), shiny::uiOutput("dream_view"))
+          shiny::column(
+            6,
+            shiny::conditionalPanel("input.mode != 'zoom'", tags$h5("Dream"),
+                                    shiny::uiOutput("dream_view")),
+            app_zoom_view()
+          )
         ),
-        shiny::uiOutput("octaves"),
-        tags$div(
-          class = "dream-actions",
-          shiny::downloadButton("download", "Download PNG"),
-          shiny::actionButton("copy_code", "Copy the R code", icon = shiny::icon("copy"),
-                              onclick = "deepdreamCopy('code')")
+        shiny::conditionalPanel(
+          "input.mode != 'zoom'",
+          shiny::uiOutput("octaves"),
+          tags$div(
+            class = "dream-actions",
+            shiny::downloadButton("download", "Download PNG"),
+            shiny::actionButton("copy_code", "Copy the R code", icon = shiny::icon("copy"),
+                                onclick = "deepdreamCopy('code', 'copy_code')")
+          ),
+          tags$h5("The same dream in R"),
+          shiny::verbatimTextOutput("code")
         ),
-        tags$h5("The same dream in R"),
-        shiny::verbatimTextOutput("code")
+        app_zoom_actions()
       )
     )
   )
 }
 
 app_css <- "
-#photo_view img, #dream_view img { width: 100%; height: auto; border-radius: 4px; }
+#photo_view img, #dream_view img, #zoom_view img { width: 100%; height: auto;
+  border-radius: 4px; }
+.keyframes { margin-bottom: 6px; }
+.keyframes th { font-size: 11px; font-weight: normal; color: #555; padding: 2px !important; }
+.keyframes td { padding: 2px !important; vertical-align: middle !important; }
+.keyframes .form-group { margin-bottom: 0; }
+.keyframes input.form-control { padding: 2px 4px; height: 28px; }
 #octaves img { height: 90px; margin: 2px; border-radius: 3px; }
 #octaves figure { display: inline-block; margin: 0 6px 6px 0; text-align: center;
   font-size: 11px; color: #666; }
@@ -262,7 +282,7 @@ $(document).on('shiny:connected', function() {
     $('#cancel_dream').prop('disabled', !busy);
   });
 });
-function deepdreamCopy(id) {
+function deepdreamCopy(id, button) {
   var text = $('#' + id).text();
   function fallback() {
     var area = $('<textarea>').val(text).appendTo('body').select();
@@ -274,8 +294,10 @@ function deepdreamCopy(id) {
   } else {
     fallback();
   }
-  $('#copy_code').text(' Copied');
-  setTimeout(function() { $('#copy_code').html('<i class=\"far fa-copy\"></i> Copy the R code'); }, 1500);
+  $('#' + button).text(' Copied');
+  setTimeout(function() {
+    $('#' + button).html('<i class=\"far fa-copy\"></i> Copy the R code');
+  }, 1500);
 }
 "
 
@@ -291,7 +313,8 @@ app_server <- function(input, output, session, worker, image, weights, folder, p
     guide = NULL,        # list(path, label)
     mask = NULL,
     preset_version = 0L,
-    preset_layers = NULL
+    preset_layers = NULL,
+    running = ""         # what the worker does for this session: "", "dream" or "zoom"
   )
   owner <- session$token
   jobs <- new.env(parent = emptyenv())
@@ -445,10 +468,15 @@ app_server <- function(input, output, session, worker, image, weights, folder, p
   }
 
   # Dream.
-  set_busy <- function(busy) {
+  set_busy <- function(busy, running = "dream") {
     state$busy <- busy
+    state$running <- if (busy) running else ""
     session$sendCustomMessage("deepdream-busy", busy)
   }
+  start_zoom <- app_zoom_server(input, output, session, list(
+    state = state, worker = worker, owner = owner, weights = weights, new_file = new_file,
+    url_of = url_of, show_message = show_message, set_busy = set_busy
+  ))
   shiny::observeEvent(input$dream, {
     if (state$busy) {
       return()
@@ -462,6 +490,10 @@ app_server <- function(input, output, session, worker, image, weights, folder, p
     photo <- state$photo
     if (is.null(photo)) {
       show_message("Choose a photo first: an example or an upload (it may still be loading).")
+      return()
+    }
+    if (identical(input$mode, "zoom")) {
+      start_zoom(photo, settings, app_labels(photo, state$guide, state$mask))
       return()
     }
     code <- app_code(photo, settings, weights)
@@ -520,7 +552,11 @@ app_server <- function(input, output, session, worker, image, weights, folder, p
   shiny::observeEvent(input$cancel_dream, {
     if (state$busy) {
       worker$cancel(owner)
-      state$progress <- "Cancelling after the current step..."
+      state$progress <- if (identical(state$running, "zoom")) {
+        "Cancelling after the current frame..."
+      } else {
+        "Cancelling after the current step..."
+      }
     }
   })
   session$onSessionEnded(function() worker$forget(owner))
@@ -603,7 +639,8 @@ app_settings <- function(input, coefficients, guide = NULL, mask = NULL) {
     seed = blank_is_null(input$seed),
     normalize = input$normalize %||% dream_schema$normalize$default,
     smoothing = input$smoothing,
-    jitter = input$jitter
+    jitter = input$jitter,
+    original_colors = isTRUE(input$original_colors)
   )
   values <- lapply(values, function(x) if (is.numeric(x) && length(x) == 0L) NA_real_ else x)
   labels <- list()
@@ -623,8 +660,13 @@ app_settings <- function(input, coefficients, guide = NULL, mask = NULL) {
 
 # The deep_dream() call that makes the dream the app made.
 app_code <- function(photo, settings, weights) {
-  values <- settings$values
-  labels <- settings$labels
+  arguments <- c("photo", app_dream_arguments(settings, weights))
+  paste(c(app_photo_lines(photo), "dream <- deep_dream(", app_argument_lines(arguments), ")",
+          "plot(dream)"), collapse = "\n")
+}
+
+# The code that reads the photo and shrinks it as the app did.
+app_photo_lines <- function(photo) {
   lines <- c("library(deepdream)", paste("photo <-", photo$code))
   if (!identical(photo$dims, photo$original)) {
     lines <- c(lines, sprintf(
@@ -632,10 +674,15 @@ app_code <- function(photo, settings, weights) {
       photo$dims[[1]], photo$dims[[2]]
     ))
   }
-  arguments <- c(
-    "photo",
-    paste0("layers = ", deparse_layers(values$layers))
-  )
+  lines
+}
+
+# The dream's settings as arguments ("name = value"): the layers, the settings the user
+# sees, the others where they differ from deep_dream()'s defaults, the guide, mask, weights.
+app_dream_arguments <- function(settings, weights) {
+  values <- settings$values
+  labels <- settings$labels
+  arguments <- paste0("layers = ", deparse_layers(values$layers))
   shown <- c("preset", "step", "num_octave", "octave_scale", "iterations", "max_loss", "seed")
   defaults <- formals(deep_dream)
   for (name in shown) {
@@ -647,7 +694,7 @@ app_code <- function(photo, settings, weights) {
       ))))
     }
   }
-  for (name in c("normalize", "smoothing", "jitter")) {
+  for (name in c("normalize", "smoothing", "jitter", "original_colors")) {
     value <- values[[name]]
     if (!is.null(value) && !identical(as.character(value), as.character(defaults[[name]]))) {
       arguments <- c(arguments, paste0(name, " = ", deparse_value(value, whole = name == "jitter")))
@@ -661,11 +708,12 @@ app_code <- function(photo, settings, weights) {
   if (!identical(weights, "imagenet")) {
     arguments <- c(arguments, paste0("weights = ", deparse_value(weights)))
   }
-  paste(c(lines,
-    "dream <- deep_dream(",
-    paste0("  ", arguments, c(rep(",", length(arguments) - 1L), "")),
-    ")",
-    "plot(dream)"), collapse = "\n")
+  arguments
+}
+
+# Arguments, one a line, indented, separated by commas.
+app_argument_lines <- function(arguments) {
+  paste0("  ", arguments, c(rep(",", length(arguments) - 1L), ""))
 }
 
 # Temporary paths -> the names the user knows them by, for messages.

@@ -159,6 +159,7 @@ app_worker_run <- function(kind, args) {
       start = app_worker_start(args),
       photo = app_worker_photo(args),
       dream = app_worker_dream(args),
+      zoom = app_worker_zoom(args),
       stop("unknown job ", kind)
     )),
     error = function(e) {
@@ -229,5 +230,31 @@ app_worker_dream <- function(args) {
   octaves <- octaves[order(as.integer(sub("^octave_([0-9]+).*", "\\1", basename(octaves))))]
   list(output = args$output, octaves = octaves, steps = steps,
        cancelled = file.exists(args$cancel),
+       seconds = as.numeric(difftime(Sys.time(), started, units = "secs")))
+}
+
+# A zoom: dream_zoom() into a GIF; after each frame, the count of frames done and the
+# frames in all are written to the progress file and the frame to `previews`
+# (frame_00000.png, ...); the zoom stops after the frame in hand when the cancel file appears.
+app_worker_zoom <- function(args) {
+  done <- 0L
+  dir.create(args$previews, showWarnings = FALSE, recursive = TRUE)
+  callback <- function(index, frame) {
+    save_img(frame, file.path(args$previews, sprintf("frame_%05d.png", done)))
+    done <<- done + 1L
+    writeLines(sprintf("%d %d", done, args$zoom$frames), args$progress)
+    file.exists(args$cancel)
+  }
+  started <- Sys.time()
+  # a stopped zoom returns NULL and says, in a message, where its frames are kept
+  written <- suppressMessages(do.call(dream_zoom, c(
+    list(args$photo, args$output), args$zoom, args$settings,
+    list(weights = args$weights, progress = FALSE, callback = callback)
+  )))
+  cancelled <- is.null(written)
+  if (cancelled) {
+    unlink(paste0(args$output, ".frames"), recursive = TRUE)
+  }
+  list(output = args$output, frames = done, cancelled = cancelled,
        seconds = as.numeric(difftime(Sys.time(), started, units = "secs")))
 }

@@ -53,7 +53,10 @@ test_that("shiny::runApp(dream_app(), port = P) serves a page with every control
   for (id in c("example", "upload", "size", "preset", "layers", "coefficients", "num_octave",
                "octave_scale", "iterations", "step", "max_loss", "seed", "guide", "mask",
                "normalize", "smoothing", "jitter", "dream", "cancel_dream", "photo_view",
-               "dream_view", "octaves", "download", "copy_code", "code")) {
+               "dream_view", "octaves", "download", "copy_code", "code", "original_colors",
+               "mode", "zoom_frames", "zoom_fps", "keyframes", "keyframe_add",
+               "zoom_interpolation", "zoom_loop", "zoom_color_lock", "zoom_view",
+               "download_zoom", "copy_zoom_code", "zoom_code")) {
     expect_match(page, sprintf("id=\"%s\"", id), fixed = TRUE, label = id)
   }
   expect_match(page, "<title>deepdream explorer</title>", fixed = TRUE)
@@ -62,7 +65,7 @@ test_that("shiny::runApp(dream_app(), port = P) serves a page with every control
 fake_input <- function(...) {
   defaults <- list(preset = "", step = 0.01, num_octave = 3L, octave_scale = 1.4,
                    iterations = 20L, max_loss = 15, seed = 1L, normalize = "mean_abs",
-                   smoothing = 0, jitter = 0L)
+                   smoothing = 0, jitter = 0L, original_colors = FALSE)
   utils::modifyList(defaults, list(...))
 }
 
@@ -74,7 +77,11 @@ test_that("the controls become deep_dream() settings, checked by deep_dream()'s 
   expect_true("max_loss" %in% names(values) && is.null(values$max_loss))
   expect_true("seed" %in% names(values) && is.null(values$seed))
   expect_false("preset" %in% names(values))
+  expect_false(values$original_colors)
   expect_silent(deepdream:::check_dream_settings(values))
+  colours <- deepdream:::app_settings(fake_input(original_colors = TRUE), list(mixed3 = 1))
+  expect_true(colours$values$original_colors)
+  expect_silent(deepdream:::check_dream_settings(colours$values))
   preset <- deepdream:::app_settings(fake_input(preset = "jellyfish"), list(mixed3 = 1))
   expect_identical(preset$values$preset, "jellyfish")
   # nonsense numbers, and an empty field (NA), give deep_dream()'s messages
@@ -104,7 +111,8 @@ test_that("the code shown makes the same dream: the photo as shrunk, every setti
                 original = c(1714L, 2560L), label = "jellyfish")
   settings <- deepdream:::app_settings(
     fake_input(preset = "jellyfish", max_loss = NA, seed = 3L, step = 0.02, num_octave = 2L,
-               iterations = 10L, normalize = "laplacian", smoothing = 1.5),
+               iterations = 10L, normalize = "laplacian", smoothing = 1.5,
+               original_colors = TRUE),
     list(mixed3 = 1, "mixed4:97" = 0.5),
     mask = list(path = "/tmp/1.png", label = "half mask.png")
   )
@@ -125,6 +133,7 @@ test_that("the code shown makes the same dream: the photo as shrunk, every setti
     "  seed = 3L,",
     "  normalize = \"laplacian\",",
     "  smoothing = 1.5,",
+    "  original_colors = TRUE,",
     "  mask = \"half mask.png\",",
     "  weights = \"/data/inception.weights.h5\"",
     ")",
@@ -138,7 +147,174 @@ test_that("the code shown makes the same dream: the photo as shrunk, every setti
   expect_false(grepl("resize_img", plain, fixed = TRUE))
   expect_false(grepl("weights =", plain, fixed = TRUE))
   expect_false(grepl("normalize", plain, fixed = TRUE))
+  expect_false(grepl("original_colors", plain, fixed = TRUE))
   expect_match(plain, "layers = list(mixed5 = 2)", fixed = TRUE)
+})
+
+# --- zoom mode: the keyframe table -> dream_zoom()'s arguments and the code shown ----------
+
+keyframe_rows <- function(frame, zoom = 1.05, rotate = 0, x = 0, y = 0) {
+  data.frame(id = seq_along(frame), frame = frame, zoom = zoom, rotate = rotate,
+             translate_x = x, translate_y = y)
+}
+
+zoom_message <- function(rows, frames = 3) {
+  tryCatch({
+    deepdream:::app_zoom_keyframes(rows, frames)
+    ""
+  }, error = function(e) {
+    expect_s3_class(e, "deepdream_argument_error")
+    conditionMessage(e)
+  })
+}
+
+test_that("keyframes become constants where they agree, else vectors and lists by frame", {
+  # one row: dream_zoom()'s constants
+  one <- deepdream:::app_zoom_keyframes(keyframe_rows(0), 12)
+  expect_identical(one, list(zoom = 1.05, rotate = 0, translate = c(0, 0)))
+  # rows in any order, sorted by frame; a column whose values agree stays a constant
+  rows <- keyframe_rows(c(2, 0), zoom = c(1.2, 1.05), rotate = c(0.5, 0.5), x = c(4, 0),
+                        y = c(-1, 0))
+  keyframes <- deepdream:::app_zoom_keyframes(rows, 3)
+  expect_identical(keyframes$zoom, c("0" = 1.05, "2" = 1.2))
+  expect_identical(keyframes$rotate, 0.5)
+  expect_identical(keyframes$translate, list("0" = c(0, 0), "2" = c(4, -1)))
+  # the same move at every keyframe is one pair; frames from 0 to frames - 1
+  moved <- deepdream:::app_zoom_keyframes(keyframe_rows(c(0, 5, 9), rotate = c(0, 2, 0),
+                                                        x = 3, y = 2), 10)
+  expect_identical(moved$translate, c(3, 2))
+  expect_identical(moved$rotate, c("0" = 0, "5" = 2, "9" = 0))
+  expect_identical(moved$zoom, 1.05)
+  # every control: frames as an integer, no loop is NULL, the interpolation checked
+  arguments <- deepdream:::app_zoom_arguments(
+    list(frames = 3, fps = 8, interpolation = "smooth", color_lock = TRUE, loop = "pingpong"),
+    rows
+  )
+  expect_identical(names(arguments), c("frames", "zoom", "rotate", "translate", "fps",
+                                       "interpolation", "color_lock", "loop"))
+  expect_identical(arguments$frames, 3L)
+  expect_identical(arguments$fps, 8)
+  expect_identical(arguments$loop, "pingpong")
+  plain <- deepdream:::app_zoom_arguments(
+    list(frames = 3, fps = 12, interpolation = "linear", color_lock = FALSE, loop = "none"),
+    rows
+  )
+  expect_true("loop" %in% names(plain) && is.null(plain$loop))
+  expect_false(plain$color_lock)
+  expect_error(deepdream:::app_zoom_arguments(
+    list(frames = 3, fps = 0, interpolation = "linear", loop = "none"), rows
+  ), "`fps` must be a single finite number greater than 0", fixed = TRUE)
+})
+
+test_that("a bad keyframe table gets one line that says which row and what is wrong", {
+  expect_identical(zoom_message(keyframe_rows(c(0, 3))),
+                   "The keyframe at frame 3 is past the last frame (2) of 3 frames.")
+  expect_identical(zoom_message(keyframe_rows(c(0, 2, 2), zoom = c(1, 1.1, 1.2))),
+                   "Two keyframes are at frame 2: remove one or give it another frame.")
+  expect_identical(zoom_message(keyframe_rows(c(0, 1.5))),
+                   "Keyframe row 2: the frame must be a whole number from 0 (the first frame), not 1.5.")
+  expect_identical(zoom_message(keyframe_rows(-1)),
+                   "Keyframe row 1: the frame must be a whole number from 0 (the first frame), not -1.")
+  expect_identical(zoom_message(keyframe_rows(c(0, 1), zoom = c(1.05, NA))),
+                   "Keyframe row 2: \"Zoom\" is empty; give it a number.")
+  expect_identical(zoom_message(keyframe_rows(0, y = NA)),
+                   "Keyframe row 1: \"Move y (px)\" is empty; give it a number.")
+  expect_identical(zoom_message(keyframe_rows(0), frames = 0),
+                   "`frames` must be a single whole number from 1 to 1000, not 0.")
+  expect_identical(zoom_message(keyframe_rows(0), frames = NA),
+                   "`frames` must be a single whole number from 1 to 1000, not NA.")
+  expect_identical(zoom_message(keyframe_rows(0)[0, ]), "The zoom needs one keyframe at least.")
+})
+
+test_that("the keyframe table: its fields, what they hold, and a new keyframe", {
+  skip_if_no_app_packages()
+  rows <- keyframe_rows(c(0, 4), zoom = c(1.05, 1.1))
+  html <- as.character(deepdream:::app_keyframe_table(rows))
+  for (id in c("keyframe_1_frame", "keyframe_1_zoom", "keyframe_1_rotate",
+               "keyframe_1_translate_x", "keyframe_1_translate_y", "keyframe_2_frame",
+               "keyframe_2_remove")) {
+    expect_match(html, sprintf("id=\"%s\"", id), fixed = TRUE, label = id)
+  }
+  expect_match(html, "Shiny.setInputValue(&#39;keyframe_remove&#39;, 2,", fixed = TRUE)
+  # the fields' values as sent: an emptied field is NA, a field not sent keeps the row's
+  input <- list(keyframe_1_frame = 0L, keyframe_1_zoom = 1.2, keyframe_1_rotate = NULL,
+                keyframe_2_frame = 3L)
+  read <- deepdream:::app_read_keyframes(input, rows)
+  expect_identical(read$zoom, c(1.2, 1.1))
+  expect_identical(read$frame, c(0, 3))
+  expect_identical(read$rotate, c(NA_real_, 0))
+  # a new keyframe goes to the last frame, with the last keyframe's values; then one after
+  added <- deepdream:::app_add_keyframe(read, 12, 7L)
+  expect_identical(added$id, c(1L, 2L, 7L))
+  expect_identical(added$frame, c(0, 3, 11))
+  expect_identical(added$zoom, c(1.2, 1.1, 1.1))
+  added$rotate[[1]] <- 0
+  again <- deepdream:::app_add_keyframe(added, 12, 8L)
+  expect_identical(again$frame[[4]], 12)
+  expect_identical(zoom_message(again, 12),
+                   "The keyframe at frame 12 is past the last frame (11) of 12 frames.")
+})
+
+test_that("the code shown makes the same zoom: keyframes by frame, every control", {
+  photo <- list(code = "example_image(\"jellyfish\")", dims = c(100L, 150L),
+                original = c(1714L, 2560L), label = "jellyfish")
+  settings <- deepdream:::app_settings(
+    fake_input(num_octave = 1L, iterations = 2L, original_colors = TRUE), list(mixed3 = 1)
+  )
+  rows <- keyframe_rows(c(0, 2), zoom = c(1.05, 1.2), rotate = c(0, 2), x = c(0, 4))
+  zoom <- deepdream:::app_zoom_arguments(
+    list(frames = 3, fps = 8, interpolation = "smooth", color_lock = TRUE, loop = "pingpong"),
+    rows
+  )
+  code <- deepdream:::app_zoom_code(photo, settings, zoom, weights = "/data/w.h5")
+  expect_identical(strsplit(code, "\n", fixed = TRUE)[[1]], c(
+    "library(deepdream)",
+    "photo <- example_image(\"jellyfish\")",
+    "photo <- deprocess_image(resize_img(preprocess_image(photo), c(100L, 150L)))",
+    "dream_zoom(",
+    "  photo,",
+    "  \"zoom.gif\",",
+    "  frames = 3L,",
+    "  zoom = c(\"0\" = 1.05, \"2\" = 1.2),",
+    "  rotate = c(\"0\" = 0, \"2\" = 2),",
+    "  translate = list(\"0\" = c(0, 0), \"2\" = c(4, 0)),",
+    "  fps = 8,",
+    "  interpolation = \"smooth\",",
+    "  color_lock = TRUE,",
+    "  loop = \"pingpong\",",
+    "  layers = list(mixed3 = 1),",
+    "  step = 0.01,",
+    "  num_octave = 1L,",
+    "  octave_scale = 1.4,",
+    "  iterations = 2L,",
+    "  max_loss = 15,",
+    "  seed = 1L,",
+    "  original_colors = TRUE,",
+    "  weights = \"/data/w.h5\"",
+    ")"
+  ))
+  # the code evaluates to the same arguments
+  call <- parse(text = code)[[4]]
+  expect_identical(eval(call$zoom), zoom$zoom)
+  expect_identical(eval(call$rotate), zoom$rotate)
+  expect_identical(eval(call$translate), zoom$translate)
+  # defaults are not repeated: one keyframe, linear, no lock, no loop, 12 frames a second
+  plain <- deepdream:::app_zoom_arguments(
+    list(frames = 5, fps = 12, interpolation = "linear", color_lock = FALSE, loop = "none"),
+    keyframe_rows(0)
+  )
+  lines <- strsplit(deepdream:::app_zoom_code(photo, settings, plain, "imagenet"), "\n")[[1]]
+  expect_true(all(c("  frames = 5L,", "  zoom = 1.05,") %in% lines))
+  for (name in c("rotate", "translate", "fps", "interpolation", "color_lock", "loop",
+                 "weights")) {
+    expect_false(any(startsWith(lines, paste0("  ", name, " ="))), label = name)
+  }
+  moved <- deepdream:::app_zoom_arguments(
+    list(frames = 5, fps = 12, interpolation = "linear", loop = "none"),
+    keyframe_rows(0, x = 2, y = -1)
+  )
+  expect_match(deepdream:::app_zoom_code(photo, settings, moved, "imagenet"),
+               "  translate = c(2, -1),", fixed = TRUE)
 })
 
 # --- the worker process, with Python ------------------------------------------------------
