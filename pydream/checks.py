@@ -61,6 +61,9 @@ def check_float(
     result = float(value)
     if not math.isfinite(result):
         raise _fail(name, value, allowed, f"{name} must be a finite number, not {result}")
+    if minimum is not None and maximum is not None and not minimum <= result <= maximum:
+        message = f"{name} must be from {minimum:g} to {maximum:g}, not {result:g}"
+        raise _fail(name, value, allowed, message)
     if minimum is not None and result < minimum:
         raise _fail(name, value, allowed, f"{name} must be at least {minimum}, not {result}")
     if strictly_above is not None and result <= strictly_above:
@@ -115,6 +118,30 @@ def check_flag(name: str, value: Any) -> bool:
     """``True`` or ``False`` (no other truthy value)."""
     if not isinstance(value, bool):
         raise _fail(name, value, "True or False", f"{name} must be True or False, not {value!r}")
+    return value
+
+
+def check_offset(name: str, value: Any) -> tuple[float, float]:
+    """Two finite numbers ``(x, y)``: pixels right and down."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 2:
+        shown = value if _is_number(value) else repr(value)
+        raise _fail(
+            name, value, "two numbers (x, y)",
+            f"{name} must be two numbers (x, y pixels a frame), not {shown}",
+        )  # fmt: skip
+    x, y = (check_float(name, each) for each in value)
+    return (float(x or 0.0), float(y or 0.0))
+
+
+def check_switch(name: str, value: Any, choices: tuple[str, ...]) -> str | None:
+    """``False``/``None`` (off), ``True`` (the first of ``choices``) or one of ``choices``."""
+    if value is None or value is False:
+        return None
+    if value is True:
+        return choices[0]
+    if not isinstance(value, str) or value not in choices:
+        allowed = "True, False or one of " + ", ".join(map(repr, choices))
+        raise _fail(name, value, allowed, f"{name} must be {allowed}, not {value!r}")
     return value
 
 

@@ -28,7 +28,9 @@ from .checks import (
     check_float,
     check_int,
     check_model,
+    check_offset,
     check_processing,
+    check_switch,
     check_tile_size,
     check_weights,
 )
@@ -38,7 +40,7 @@ from .objectives import LayerKey as LayerKey
 from .objectives import check_layers
 from .objectives import parse_layer_key as parse_layer_key
 
-GROUPS = ("objective", "network", "schedule", "optimiser", "tiling", "output")
+GROUPS = ("objective", "network", "schedule", "optimiser", "tiling", "output", "animation")
 """The groups settings are shown in (``pydream dream --help``, the R help)."""
 
 LOSSES = ("l2", "mean")
@@ -54,10 +56,16 @@ MAX_BORDER = 1_000_000  # activation pixels (the network slices with 32-bit inte
 MAX_LAP_LEVELS = 12  # a 12-level pyramid already shrinks a 8192-pixel side to 2 pixels
 MAX_SMOOTHING = 100.0  # pixels: a wider blur leaves no structure in any gradient
 MAX_NOISE = 255.0  # 0..255 pixel units: noise as large as the picture itself
+MAX_ZOOM = 4.0  # magnification a frame: beyond it a zoom shows a few pixels blown up
+MAX_FPS = 240.0
+COLOR_LOCKS = ("mean_std", "histogram")
+LOOPS = ("pingpong", "seamless")
+INTERPOLATIONS = ("linear", "smooth")
+FLOWS = ("dis", "farneback")
 
 KINDS = (
     "number", "whole", "choice", "flag", "layers", "model", "weights", "tile_size", "picture",
-    "mask", "processing", "path", "function",
+    "mask", "processing", "path", "function", "offset", "switch",
 )  # fmt: skip
 """The kinds of value a setting takes; each has one check here and one in R."""
 
@@ -101,6 +109,11 @@ class Setting:
         cli: whether the command line has an option for it.
         r_default: an R expression used as the R default instead of ``default``.
         after: for a run option, the setting it follows in a signature.
+        keyframes: an animation (``dream_zoom``, ``dream_video``) may change it from frame to
+            frame: a list with one value a frame or keyframes ``{frame: value}``
+            (``pydream.motion.schedule``); a single picture takes one value.
+        animations: for an animation setting, the animations that take it (``"zoom"``,
+            ``"video"``).
     """
 
     default: Any
@@ -121,6 +134,8 @@ class Setting:
     cli: bool = True
     r_default: str | None = None
     after: str | None = None
+    keyframes: bool = False
+    animations: tuple[str, ...] = ()
     name: str = ""
 
     def check(self, value: Any) -> Any:
@@ -178,6 +193,8 @@ _CHECKS = {
     "processing": lambda spec, value: check_processing(spec.name, value),
     "path": _unchecked,
     "function": _unchecked,
+    "offset": lambda spec, value: check_offset(spec.name, value),
+    "switch": lambda spec, value: check_switch(spec.name, value, spec.choices),
 }
 
 SPEC = "pydream.setting"
@@ -206,7 +223,7 @@ class DreamSettings:
 
     # fmt: off
     layers: Any = setting(
-        kind="layers", group="objective", allow_none=True, engine="value",
+        kind="layers", group="objective", allow_none=True, engine="value", keyframes=True,
         help="what to maximise: layer key -> coefficient (e.g. mixed3=0.8), objective values, or "
         "one such mapping per octave, smallest first; default: the chollet preset's layers",
     )
@@ -222,22 +239,23 @@ class DreamSettings:
     )
     step: float = setting(
         0.01, kind="number", group="optimiser", minimum=0.0, optimizers=ASCENT_ONLY,
+        keyframes=True,
         help="gradient-ascent step, in the network's input units (InceptionV3: -1..1)",
     )
     num_octave: int = setting(
-        3, kind="whole", group="schedule", minimum=1, maximum=50,
+        3, kind="whole", group="schedule", minimum=1, maximum=50, keyframes=True,
         help="number of octaves (scales), from the smallest",
     )
     octave_scale: float = setting(
-        1.4, kind="number", group="schedule", minimum=1.0,
+        1.4, kind="number", group="schedule", minimum=1.0, keyframes=True,
         help="size ratio between successive octaves (> 1 with several octaves)",
     )
     iterations: int = setting(
-        20, kind="whole", group="schedule", minimum=0, maximum=MAX_WHOLE,
+        20, kind="whole", group="schedule", minimum=0, maximum=MAX_WHOLE, keyframes=True,
         help="gradient steps (L-BFGS: rounds) per octave; 0 only resizes and reinjects detail",
     )
     max_loss: float | None = setting(
-        15.0, kind="number", group="schedule", allow_none=True, metavar="F|none",
+        15.0, kind="number", group="schedule", allow_none=True, metavar="F|none", keyframes=True,
         none_words=("none", "inf", "off"),
         help="stop an octave before a step whose loss is above this; None never stops",
     )
@@ -259,7 +277,7 @@ class DreamSettings:
         help="clip the image to the network's input range after each step",
     )
     jitter: int = setting(
-        0, kind="whole", group="optimiser", minimum=0, maximum=MAX_JITTER,
+        0, kind="whole", group="optimiser", minimum=0, maximum=MAX_JITTER, keyframes=True,
         optimizers=ASCENT_ONLY, moved_to=("lbfgs", "lbfgs_noise"), metavar="PIXELS",
         help="largest random shift, in pixels, rolled before each step and undone after",
     )
@@ -336,7 +354,7 @@ class DreamSettings:
         help="with a keras.Model: the scheme or function that undoes preprocess",
     )
     lbfgs_noise: float = setting(
-        0.0, kind="number", group="optimiser", minimum=0.0, maximum=MAX_NOISE,
+        0.0, kind="number", group="optimiser", minimum=0.0, maximum=MAX_NOISE, keyframes=True,
         optimizers=LBFGS_ONLY, metavar="AMPLITUDE",
         help="amplitude of uniform noise, in 0..255 pixel units, added before each L-BFGS round "
         "and removed after",
@@ -543,11 +561,86 @@ RUN_OPTIONS: Mapping[str, Setting] = {
 """The arguments of a dreaming call that are not settings of the picture; ``after`` places
 each in the signature (``deep_dream``'s order, which R keeps too)."""
 
+ZOOM, VIDEO = ("zoom",), ("video",)
+ANIMATIONS = ("zoom", "video")
+
+ANIMATION_SETTINGS: Mapping[str, Setting] = {
+    spec.name: spec
+    for spec in (
+        Setting(
+            1.05, kind="number", group="animation", minimum=1.0, maximum=MAX_ZOOM, name="zoom",
+            keyframes=True, animations=ZOOM,
+            help="magnification a frame, 1 to 4 (1.05 zooms in 5% a frame; 1 does not zoom)",
+        ),
+        Setting(
+            0.0, kind="number", group="animation", name="rotate", keyframes=True,
+            animations=ZOOM, metavar="DEG",
+            help="degrees a frame, anticlockwise (negative: clockwise)",
+        ),
+        Setting(
+            (0.0, 0.0), kind="offset", group="animation", name="translate", keyframes=True,
+            animations=ZOOM, metavar="X,Y",
+            help="pixels a frame the picture moves, x right and y down (a pan)",
+        ),
+        Setting(
+            0.6, kind="number", group="animation", minimum=0.0, maximum=1.0, name="blend",
+            keyframes=True, animations=VIDEO,
+            help="share of the previous frame's dream in each frame's start, 0 to 1",
+        ),
+        Setting(
+            "dis", kind="switch", group="animation", choices=FLOWS, name="flow",
+            animations=VIDEO, r_default="TRUE",
+            help="optical flow that carries the dream along the motion: dis (True), "
+            "farneback, or False to blend without warping",
+        ),
+        Setting(
+            12.0, kind="number", group="animation", strictly_above=0.0, maximum=MAX_FPS,
+            name="fps", animations=ANIMATIONS, allow_none=True,
+            help="frames per second of the animation (a video: None keeps the video's)",
+        ),
+        Setting(
+            None, kind="switch", group="animation", choices=COLOR_LOCKS, name="color_lock",
+            animations=ANIMATIONS, r_default="FALSE", metavar="METHOD",
+            help="hold each frame's colours to the first frame's (zoom) or to its source "
+            "frame's (video): mean_std (True: each channel's mean and spread) or histogram",
+        ),
+        Setting(
+            None, kind="choice", group="animation", choices=LOOPS, allow_none=True, name="loop",
+            animations=ANIMATIONS,
+            help="pingpong: the frames forward then back; seamless (zoom): the last frames "
+            "cross-fade into the first, so the animation closes on itself",
+        ),
+        Setting(
+            "linear", kind="choice", group="animation", choices=INTERPOLATIONS,
+            name="interpolation", animations=ANIMATIONS,
+            help="how numbers change between keyframes: linear, or smooth (easing in and out "
+            "of each keyframe)",
+        ),
+        Setting(
+            None, kind="path", group="animation", allow_none=True, name="schedule",
+            animations=ANIMATIONS, metavar="FILE.json",
+            help="keyframes of any keyframed setting: {frame: {setting: value}}, or a JSON file "
+            "holding that object",
+        ),
+    )
+}  # fmt: skip
+"""The settings of animations beside the dream's own: how frames move, how long they last,
+their colours, their loop and their keyframes. ``keyframes`` marks the ones (here and in
+``SETTINGS``) an animation may change from frame to frame; a single picture takes one value of
+each (keyframes apply to animations only)."""
+
+KEYFRAMED: tuple[str, ...] = tuple(
+    name for name, spec in {**SETTINGS, **ANIMATION_SETTINGS}.items() if spec.keyframes
+)
+"""The settings an animation may keyframe, dream settings first."""
+
 FUNCTION_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
     # small dreams: without a border crop the deep layers keep their few positions
     "dream_gallery": {"border": 0},
     # the blog's building block computes the whole picture unless asked to tile
     "gradient_ascent": {"tile_size": None, "max_loss": None},
+    # a video keeps its own frame rate unless told
+    "dream_video": {"fps": None},
 }
 """Functions that use another default than the schema's on purpose: name -> setting -> value."""
 

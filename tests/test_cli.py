@@ -215,7 +215,7 @@ def test_every_new_setting_reaches_the_engine(tiny_models, photo, tmp_path, caps
      (["--guide", "missing.png"], "guide: input image not found"),
      (["--mask", "{photo}.txt"], "mask: input image"),
      (["--layers", "square=1;double=1;square=2"], "3 per-octave mappings but the dream has only"),
-     (["--smoothing", "-1"], "smoothing must be at least 0"),
+     (["--smoothing", "-1"], "smoothing must be from 0 to 100"),
      (["--lap-levels", "40"], "lap_levels must be at most 12")],
 )  # fmt: skip
 def test_bad_new_settings_give_one_line(tiny_models, photo, tmp_path, capsys, args, words):

@@ -311,7 +311,7 @@ def test_the_sound_of_a_video_is_kept_in_an_mp4(tiny_models, tmp_path):
 def test_bad_zoom_arguments_fail_first_and_leave_nothing(tiny_models, picture, tmp_path):
     cases = [
         ({"frames": 0}, ValueError, "frames must be at least 1, not 0"),
-        ({"frames": 2, "zoom": 0.9}, ValueError, "zoom must be from 1 to 4 .* not 0.9"),
+        ({"frames": 2, "zoom": 0.9}, ValueError, "zoom must be from 1 to 4, not 0.9"),
         ({"frames": 2, "fps": 0}, ValueError, "fps must be a positive number"),
         ({"frames": 2, "rotate": float("nan")}, ValueError, "rotate must be a finite number"),
         ({"frames": 2, "stepp": 1}, TypeError, "dream_zoom.. got unknown settings: stepp"),
@@ -356,7 +356,7 @@ def test_bad_video_inputs_are_named(tiny_models, pan, tmp_path):
             pydream.dream_video(source, out, **TINY)
     with pytest.raises(ValueError, match=r"blend must be from 0 to 1, not 1\.5"):
         pydream.dream_video(pan, out, blend=1.5, **TINY)
-    with pytest.raises(ValueError, match=r"flow must be one of 'dis', 'farneback'"):
+    with pytest.raises(ValueError, match=r"flow must be True, False or one of 'dis', 'farneback'"):
         pydream.dream_video(pan, out, flow="optical", **TINY)
     with pytest.raises(ValueError, match=r"output .*pan is the input"):
         pydream.dream_video(pan, pan, **TINY)

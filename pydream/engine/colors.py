@@ -1,4 +1,5 @@
-"""Colour controls: a dream's brightness with the photo's own colours (``original_colors``).
+"""Colour controls: a dream's brightness with the photo's own colours (``original_colors``),
+and an animation's colours held to a reference frame's (``color_lock``).
 
 The split is YCbCr as JPEG defines it (ITU-R BT.601, full range 0..255): Y is the brightness
 the eye weighs most (0.299 R + 0.587 G + 0.114 B) and Cb, Cr are the blue and red
@@ -9,6 +10,13 @@ dream is much brighter or darker than a saturated colour allows, that colour is 
 less saturated there, and the dream keeps its brightness. (Holding the brightness inside
 the colour's range instead keeps the colour exactly but takes a quarter of the dream's
 brightness away from a dark, saturated photo such as the jellyfish.)
+
+``color_lock`` matches each frame to a reference in RGB, channel by channel. ``"mean_std"``
+(the default) moves each channel's mean and spread to the reference's: an affine change of
+each channel, so the dream's own contrasts and shapes stay and only the cast and the overall
+brightness that a long zoom accumulates are taken away. ``"histogram"`` maps each channel's
+values to the reference's by their ranks: the distribution is matched exactly, which holds
+the colours more tightly but can flatten a dream's new highlights into the reference's.
 """
 
 from __future__ import annotations
@@ -43,3 +51,36 @@ def keep_original_colors(dream_rgb: np.ndarray, original_rgb: np.ndarray) -> np.
     chroma = to_ycbcr(original_rgb)[..., 1:] - 128.0
     rgb = brightness[..., None] + chroma @ _CHROMA_TO_RGB.T  # R, G, B = Y + offsets
     return np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
+
+
+def match_colors(rgb: np.ndarray, reference: np.ndarray, method: str = "mean_std") -> np.ndarray:
+    """``rgb`` with each channel's statistics matched to ``reference``'s.
+
+    Args:
+        rgb: uint8 RGB (H, W, 3), the frame to correct.
+        reference: uint8 RGB (h, w, 3), any size: the colours to hold to.
+        method: ``"mean_std"`` (per-channel mean and standard deviation) or ``"histogram"``
+            (per-channel histogram match by ranks).
+
+    Returns:
+        uint8 RGB (H, W, 3), rounded and clipped to 0..255.
+    """
+    source = rgb.reshape(-1, 3).astype(np.float64)
+    target = reference.reshape(-1, 3).astype(np.float64)
+    if method == "histogram":
+        matched = np.stack([_match_histogram(source[:, c], target[:, c]) for c in range(3)], axis=1)
+    else:
+        spread = source.std(axis=0)
+        scale = np.where(spread > 1e-6, target.std(axis=0) / np.maximum(spread, 1e-6), 1.0)
+        matched = (source - source.mean(axis=0)) * scale + target.mean(axis=0)
+    return np.clip(np.rint(matched), 0, 255).astype(np.uint8).reshape(rgb.shape)
+
+
+def _match_histogram(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """``values`` mapped to ``reference``'s distribution: each value to the reference's
+    quantile at its own rank (ties share a rank)."""
+    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    quantiles = (np.cumsum(counts) - 0.5 * counts) / values.size
+    reference_levels = np.sort(reference)
+    positions = np.linspace(0.0, 1.0, reference_levels.size)
+    return np.interp(quantiles, positions, reference_levels)[inverse]

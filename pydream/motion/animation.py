@@ -21,7 +21,7 @@ import numpy as np
 
 from ..media.images import atomic_path, check_folder_writable, load_image
 from .frames import FRAME_SUFFIXES
-from .workfolder import WORK_SUFFIX
+from .workfolder import WORK_SUFFIX, frame_name
 
 VIDEO_EXTRA = "pip install 'pydream-keras[video]'"
 ANIMATION_FORMATS = {".gif": "gif", ".webp": "webp", ".mp4": "mp4"}
@@ -221,11 +221,11 @@ def _write_folder(frames: Sequence[Path], folder: Path) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".part", dir=folder.parent))
     old = None
     try:
-        for frame in frames:
+        for index, frame in enumerate(frames):  # named by place: a loop shows frames twice
             try:
-                os.link(frame, staging / frame.name)
+                os.link(frame, staging / frame_name(index))
             except OSError:
-                shutil.copy2(frame, staging / frame.name)
+                shutil.copy2(frame, staging / frame_name(index))
         if folder.exists():
             old = folder.rename(folder.parent / f"{staging.name}.old")
         os.replace(staging, folder)

@@ -32,10 +32,14 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..checks import check_float, check_int
+from ..checks import check_int
+from ..engine.colors import match_colors
 from ..engine.memory import DreamNotice
-from ..media.images import load_image
-from ..settings import DreamSettings
+from ..errors import SettingError
+from ..media.images import load_image, save_image
+from ..settings import ANIMATION_SETTINGS, Default, DreamSettings
+from ..settings import MAX_FPS as MAX_FPS
+from ..settings import MAX_ZOOM as MAX_ZOOM
 
 # ``name as name``: defined here before the work folder, the frame sources and the animation
 # writers had modules of their own, and still importable from here.
@@ -48,6 +52,7 @@ from .animation import audio_codec as audio_codec
 from .frames import FRAME_SUFFIXES as FRAME_SUFFIXES
 from .frames import FrameSource, open_source
 from .frames import natural_key as natural_key
+from .schedule import Schedule, animation_schedule
 from .workfolder import MANIFEST as MANIFEST
 from .workfolder import MAX_FRAMES, WorkFolder, fingerprint_pixels, frame_seed, new_manifest
 from .workfolder import WORK_SUFFIX as WORK_SUFFIX
@@ -55,10 +60,12 @@ from .workfolder import fingerprint_file as fingerprint_file
 from .workfolder import frame_name as frame_name
 from .workfolder import manifest_differences as manifest_differences
 
-DEFAULT_FPS = 12.0
-MAX_FPS = 240.0
-MAX_ZOOM = 4.0
-DEFAULT_BLEND = 0.6
+DEFAULT_FPS = float(ANIMATION_SETTINGS["fps"].default)
+DEFAULT_BLEND = float(ANIMATION_SETTINGS["blend"].default)
+# Defaults that mark "not given" (a keyframe of ``schedule`` may then set them).
+_ZOOM, _ROTATE, _TRANSLATE, _BLEND = (
+    Default(ANIMATION_SETTINGS[name].default) for name in ("zoom", "rotate", "translate", "blend")
+)
 """Share of the previous frame's warped dream in the next frame's start. On a pan of the
 Shanghai photo (4 px a frame) the frames changed about 0.4 times as much from one to the next
 as when each frame was dreamed on its own (blend 0), at the same dream strength; a larger
@@ -115,13 +122,40 @@ def finish(
     fps: float,
     keep: bool,
     audio: Path | None = None,
+    loop: str | None = None,
 ) -> Path:
-    """Write the animation of frames ``0 .. count - 1`` and remove the work folder (unless
-    ``keep``); returns the animation's path."""
-    write_animation([work.frame_path(index) for index in range(count)], target, fps, audio)
+    """Write the animation of frames ``0 .. count - 1`` (in the order ``loop`` asks, see
+    ``loop_frames``) and remove the work folder (unless ``keep``); returns the animation's
+    path."""
+    write_animation(loop_frames(work, count, loop), target, fps, audio)
     if not keep:
         shutil.rmtree(work.path, ignore_errors=True)
     return target.path
+
+
+def loop_frames(work: WorkFolder, count: int, loop: str | None) -> list[Path]:
+    """The frame files of the animation, in order.
+
+    ``None``: frames ``0 .. count - 1``. ``"pingpong"``: then ``count - 2`` back to 1, so the
+    animation runs forward and back without showing an end frame twice. ``"seamless"``: the
+    ``L = seamless_overlap(count)`` frames dreamed past ``count`` cross-fade into the first
+    ``L``: shown frame ``j < L`` is ``(1 - w) * frame[count + j] + w * frame[j]`` with
+    ``w = (j + 1) / (L + 1)``, so the last frame shown (``count - 1``) is followed by one
+    made mostly of its own successor, and the animation closes on itself. The cross-faded
+    frames are written into the work folder (``loop_00000.png`` ...).
+    """
+    paths = [work.frame_path(index) for index in range(count)]
+    if loop == "pingpong":
+        return paths + paths[-2:0:-1]
+    if loop == "seamless":
+        overlap = seamless_overlap(count)
+        for j in range(overlap):
+            weight = (j + 1) / (overlap + 1)
+            mixed = (1.0 - weight) * work.load(count + j) + weight * work.load(j)
+            faded = work.path / f"loop_{j:05d}.png"
+            save_image(np.clip(np.rint(mixed), 0, 255).astype(np.uint8), faded)
+            paths[j] = faded
+    return paths
 
 
 # --- checks ---------------------------------------------------------------------------------
@@ -140,52 +174,77 @@ def motion_settings(
     return resolve_named_settings(what, layers, preset, settings)
 
 
-def build_model(settings: DreamSettings) -> None:
-    """Build the model and step of ``settings`` now: unknown layers and unreadable weights
-    fail before a frame is dreamed."""
+def build_models(plan: Schedule, settings: DreamSettings) -> None:
+    """Build the model and step of every distinct network the animation dreams with (frame
+    0 and each keyframe), now: unknown layers and unreadable weights fail before a frame is
+    dreamed."""
     from ..engine.dream import DEFAULT_DREAMER
 
-    DEFAULT_DREAMER.octave_engines(settings)
+    seen: set[Any] = set()
+    for each in plan.keyframe_settings(settings):
+        key = repr([each.for_octave(octave, each.num_octave).engine_key()
+                    for octave in range(each.num_octave)])  # fmt: skip
+        if key not in seen:
+            seen.add(key)
+            DEFAULT_DREAMER.octave_engines(each)
 
 
-def check_fps(fps: Any) -> float:
-    """Frames per second: a number above 0, at most ``MAX_FPS``."""
-    value = float(check_float("fps", fps, strictly_above=0.0) or 0.0)
-    if value > MAX_FPS:
-        raise ValueError(f"fps must be at most {MAX_FPS:g}, not {value:g}")
-    return value
+def check_animation_options(what: str, **options: Any) -> dict[str, Any]:
+    """``fps``, ``color_lock``, ``loop``, ``interpolation`` checked by their declarations
+    (``pydream.settings.ANIMATION_SETTINGS``)."""
+    checked = {name: ANIMATION_SETTINGS[name].check(value) for name, value in options.items()}
+    if checked.get("loop") == "seamless" and what != "dream_zoom":
+        raise SettingError(
+            "loop='seamless' closes a zoom on its first frame; a video takes loop='pingpong' "
+            "or None",
+            setting="loop", value="seamless", allowed="'pingpong' or None",
+        )  # fmt: skip
+    return checked
 
 
-def check_zoom(zoom: Any) -> float:
-    """Magnification per frame, 1 .. ``MAX_ZOOM``."""
-    value = float(check_float("zoom", zoom) or 0.0)
-    if not 1.0 <= value <= MAX_ZOOM:
-        raise ValueError(
-            f"zoom must be from 1 to {MAX_ZOOM:g} (1.05 zooms in 5% a frame; below 1 would "
-            f"zoom out), not {value:g}"
-        )
-    return value
+def seamless_overlap(frames: int) -> int:
+    """Frames a seamless zoom dreams past ``frames`` and cross-fades into its first ones: a
+    quarter of them, at least 1.
+
+    Raises:
+        SettingError: fewer than 2 frames.
+    """
+    if frames < 2:
+        raise SettingError(
+            "loop='seamless' needs at least 2 frames",
+            setting="loop", value="seamless", allowed="frames >= 2",
+        )  # fmt: skip
+    return max(1, frames // 4)
 
 
-def check_blend(blend: Any) -> float:
-    """Share of the previous dream, 0 .. 1."""
-    value = float(check_float("blend", blend, minimum=0.0) or 0.0)
-    if value > 1.0:
-        raise ValueError(f"blend must be from 0 to 1, not {value:g}")
-    return value
+def plan_animation(
+    what: str,
+    animation: Mapping[str, Any],
+    layers: Any,
+    preset: str | None,
+    settings: Mapping[str, Any],
+    options: Mapping[str, Any],
+    frames: int | None,
+) -> tuple[Schedule, DreamSettings]:
+    """The animation's schedule and its dream settings (each keyframed one at its first
+    value), checked."""
+    given = dict(settings) if layers is None else {**settings, "layers": layers}
+    plan, plain = animation_schedule(
+        animation, given, options.get("schedule"), frames, options["interpolation"]
+    )
+    plain_layers = plain.pop("layers", None)
+    return plan, motion_settings(plain_layers, preset, plain, what)
 
 
-def check_flow(flow: Any) -> str | None:
-    """``True`` (DIS), ``"dis"``, ``"farneback"`` or ``False``/``None`` (no warping)."""
-    from .flow import check_flow_method
-
-    if flow is True:
-        return "dis"
-    if flow is False or flow is None:
-        return None
-    if not isinstance(flow, str):
-        raise TypeError(f"flow must be True, False, 'dis' or 'farneback', not {flow!r}")
-    return check_flow_method(flow)
+def motion_record(plan: Schedule, color_lock: str | None) -> dict[str, Any]:
+    """The manifest's ``motion``: the animation's constants that shape its frames (a
+    translate of 0 and no colour lock are left out, as before they existed)."""
+    record = dict(plan.constants)
+    if tuple(record.get("translate", (0.0, 0.0))) == (0.0, 0.0):
+        record.pop("translate", None)
+    if color_lock is not None:
+        record["color_lock"] = color_lock
+    return record
 
 
 # --- zoom -----------------------------------------------------------------------------------
@@ -196,9 +255,14 @@ def dream_zoom(
     output: Any,
     *,
     frames: int,
-    zoom: float = 1.05,
-    rotate: float = 0.0,
+    zoom: Any = _ZOOM,
+    rotate: Any = _ROTATE,
+    translate: Any = _TRANSLATE,
     fps: float = DEFAULT_FPS,
+    color_lock: bool | str | None = False,
+    loop: str | None = None,
+    interpolation: str = "linear",
+    schedule: Any = None,
     layers: Any = None,
     preset: str | None = None,
     progress: bool = False,
@@ -211,8 +275,9 @@ def dream_zoom(
     """An endless-zoom animation: dream, zoom into the centre, dream again, ``frames`` times.
 
     Frame 0 is the dream of ``image``; frame ``k`` is the dream of frame ``k - 1`` zoomed by
-    ``zoom`` and turned by ``rotate`` degrees about its centre (``pydream.flow.zoom_frame``),
-    dreamed with the seed ``frame_seed(seed, k)``. Every frame is the size of ``image``.
+    ``zoom``, turned by ``rotate`` degrees about its centre and moved by ``translate``
+    (``pydream.flow.zoom_frame``), dreamed with the seed ``frame_seed(seed, k)``. Every
+    frame is the size of ``image``.
 
     Args:
         image: a file path, a ``PIL.Image`` or a uint8 array.
@@ -221,8 +286,21 @@ def dream_zoom(
         frames: number of frames, >= 1.
         zoom: magnification per frame, 1 .. 4 (1.05: 5% a frame).
         rotate: degrees per frame, anticlockwise (negative: clockwise).
+        translate: ``(x, y)``, pixels a frame the picture moves right and down (a pan).
         fps: frames per second of the animation.
+        color_lock: hold every frame's colours to frame 0's: ``True`` or ``"mean_std"``
+            (each channel's mean and spread), ``"histogram"``, or ``False``.
+        loop: ``None``, ``"pingpong"`` (forward then back) or ``"seamless"`` (a quarter more
+            frames are dreamed and cross-fade into the first ones, so the animation closes;
+            it still has ``frames`` frames).
+        interpolation: how keyframed numbers move between keyframes: ``"linear"`` or
+            ``"smooth"`` (see ``pydream.motion.schedule``).
+        schedule: keyframes of any keyframed setting, ``{frame: {setting: value}}``, or the
+            path of a JSON file holding that object.
         layers, preset, **settings: as ``deep_dream`` (every setting), for every frame.
+            ``zoom``, ``rotate``, ``translate`` and the settings ``pydream.settings.KEYFRAMED``
+            names (``step``, ``iterations``, ``layers``, ...) may also be a list with one
+            value a frame or keyframes ``{frame: value}`` (frames from 0).
         progress: a progress bar counting frames, with the time left.
         keep_frames: keep the work folder ``OUT.frames`` after the animation is written
             (a later run with more ``frames`` then only dreams the new ones).
@@ -235,34 +313,73 @@ def dream_zoom(
         The path of the animation.
 
     Raises:
-        ValueError, TypeError: a setting, the picture or the output is unusable.
+        ValueError, TypeError: a setting, a keyframe, the picture or the output is unusable.
         ModuleNotFoundError: the ``video`` extra is not installed.
         KeyboardInterrupt: Ctrl-C; its message says how many frames are kept.
     """
     require_video_libraries()
-    from .flow import zoom_frame
-
     frames = int(check_int("frames", frames, minimum=1, maximum=MAX_FRAMES) or 0)
-    zoom, fps = check_zoom(zoom), check_fps(fps)
-    rotate = float(check_float("rotate", rotate) or 0.0)
-    checked = motion_settings(layers, preset, settings, "dream_zoom")
+    options = check_animation_options(
+        "dream_zoom", fps=fps, color_lock=color_lock, loop=loop, interpolation=interpolation
+    )
+    animation = {"zoom": zoom, "rotate": rotate, "translate": translate}
+    plan, checked = plan_animation(
+        "dream_zoom", animation, layers, preset, settings, {**options, "schedule": schedule},
+        frames,
+    )  # fmt: skip
     target = animation_target(output, _input_path(image), bool(overwrite))
     picture = load_image(image).rgb
-    build_model(checked)
+    build_models(plan, checked)
+    total = frames + (seamless_overlap(frames) if options["loop"] == "seamless" else 0)
     input_id = {"pixels": fingerprint_pixels(picture)}
-    motion = {"zoom": zoom, "rotate": rotate}
-    work = WorkFolder.open(target.work, new_manifest("zoom", input_id, checked, motion), restart)
-    first = work.first_missing(frames)
-    previous = work.load(first - 1) if first else picture
-    with frame_progress(work, frames, first, bool(progress)) as bar:
-        for index in range(first, frames):
-            start = picture if index == 0 else zoom_frame(previous, zoom, rotate)
-            previous = dream_frame(start, checked, work.seed, index)
-            work.save(index, previous)
+    motion = motion_record(plan, options["color_lock"])
+    manifest = new_manifest("zoom", input_id, checked, motion, plan.describe())
+    work = WorkFolder.open(target.work, manifest, restart)
+    run = ZoomRun(picture, plan, checked, options["color_lock"], work)
+    with frame_progress(work, total, work.first_missing(total), bool(progress)) as bar:
+        for index in range(work.first_missing(total), total):
+            frame = run.frame(index)
+            work.save(index, frame)
             bar.update(1)
             if callback is not None:
-                callback(index, previous)
-    return finish(work, frames, target, fps, bool(keep_frames))
+                callback(index, frame)
+    return finish(work, frames, target, options["fps"], bool(keep_frames), loop=options["loop"])
+
+
+@dataclasses.dataclass
+class ZoomRun:
+    """The frames of a zoom, one after the other, from where the work folder stands."""
+
+    picture: np.ndarray
+    plan: Schedule
+    settings: DreamSettings
+    color_lock: str | None
+    work: WorkFolder
+    previous: np.ndarray | None = None
+    reference: np.ndarray | None = None
+
+    def frame(self, index: int) -> np.ndarray:
+        """Dream frame ``index`` (after frame ``index - 1``, from disk when resuming)."""
+        from .flow import zoom_frame
+
+        if index == 0:
+            start = self.picture
+        else:
+            previous = self.previous if self.previous is not None else self.work.load(index - 1)
+            start = zoom_frame(
+                previous,
+                self.plan.value("zoom", index),
+                self.plan.value("rotate", index),
+                self.plan.value("translate", index),
+            )
+        dream = dream_frame(start, self.plan.settings_at(self.settings, index), self.work.seed,
+                            index)  # fmt: skip
+        if self.color_lock is not None:
+            if index == 0 or self.reference is None:
+                self.reference = dream if index == 0 else self.work.load(0)
+            dream = match_colors(dream, self.reference, self.color_lock) if index else dream
+        self.previous = dream
+        return dream
 
 
 def _input_path(value: Any) -> Path | None:
@@ -276,9 +393,13 @@ def dream_video(
     input: Any,
     output: Any,
     *,
-    blend: float = DEFAULT_BLEND,
+    blend: Any = _BLEND,
     flow: bool | str = True,
     fps: float | None = None,
+    color_lock: bool | str | None = False,
+    loop: str | None = None,
+    interpolation: str = "linear",
+    schedule: Any = None,
     layers: Any = None,
     preset: str | None = None,
     progress: bool = False,
@@ -311,6 +432,11 @@ def dream_video(
         flow: ``True`` or ``"dis"`` (OpenCV's DIS optical flow), ``"farneback"``, or
             ``False`` to blend without warping.
         fps: frames per second of the output; ``None`` keeps the video's (a folder: 12).
+        color_lock: hold each frame's colours to its source frame's: ``True`` or
+            ``"mean_std"``, ``"histogram"``, or ``False``.
+        loop: ``None`` or ``"pingpong"`` (the frames forward, then back).
+        interpolation, schedule: as ``dream_zoom``; ``blend`` and the keyframed settings
+            may change from frame to frame (a list has one value a source frame).
         layers, preset, **settings: as ``deep_dream`` (every setting), for every frame.
         progress: a progress bar counting frames, with the time left.
         keep_frames, restart, overwrite, callback: as ``dream_zoom``.
@@ -325,40 +451,80 @@ def dream_video(
         KeyboardInterrupt: Ctrl-C; its message says how many frames are kept.
     """
     require_video_libraries()
-    blend, method = check_blend(blend), check_flow(flow)
-    rate = None if fps is None else check_fps(fps)
-    checked = motion_settings(layers, preset, settings, "dream_video")
+    options = check_animation_options(
+        "dream_video", flow=flow, color_lock=color_lock, loop=loop, interpolation=interpolation
+    )
+    rate = None if fps is None else ANIMATION_SETTINGS["fps"].check(fps)
+    arguments = ("dream_video", {"blend": blend}, layers, preset, settings,
+                 {**options, "schedule": schedule})  # fmt: skip
+    plan_animation(*arguments, None)  # every value checked before the video is opened
     source = open_source(input)
+    plan, checked = plan_animation(*arguments, source.count)  # and against its frames
     target = animation_target(output, source.path, bool(overwrite))
-    build_model(checked)
+    build_models(plan, checked)
     rate = rate or source.fps or DEFAULT_FPS
     sound = _sound_for(source, target)
-    motion = {"blend": blend, "flow": method if blend else None}
-    manifest = new_manifest("video", source.fingerprint(), checked, motion)
+    method = options["flow"]
+    motion = {**motion_record(plan, options["color_lock"]), "flow": method}
+    if plan.constants.get("blend", 1.0) == 0:
+        motion["flow"] = None
+    manifest = new_manifest("video", source.fingerprint(), checked, motion, plan.describe())
     work = WorkFolder.open(target.work, manifest, restart)
-    first = work.first_missing(source.count)
-    count = first
-    with frame_progress(work, source.count, first, bool(progress)) as bar:
-        previous = work.load(first - 1) if first else None
-        previous_frame = None
-        reread = max(first - 1, 0)  # the source frame before the first missing one
-        for index, frame in enumerate(source.frames(reread), start=reread):
-            if index >= first:
-                start, frame_settings = frame, checked
-                if previous is not None and previous_frame is not None:
-                    start, frame_settings = _carried_start(
-                        previous, previous_frame, frame, blend, method, checked
-                    )
-                previous = dream_frame(start, frame_settings, work.seed, index)
-                work.save(index, previous)
-                bar.update(1)
-                if callback is not None:
-                    callback(index, previous)
-            previous_frame = frame
-            count = index + 1
+    run = VideoRun(plan, checked, method, options["color_lock"], work)
+    count = run.dream_all(source, callback, bool(progress))
     if not count:
         raise ValueError(f"no frame of {source.path} could be read")
-    return finish(work, count, target, rate, bool(keep_frames), sound)
+    return finish(work, count, target, rate, bool(keep_frames), sound, options["loop"])
+
+
+@dataclasses.dataclass
+class VideoRun:
+    """The frames of a video dream, one after the other, from where the work folder stands."""
+
+    plan: Schedule
+    settings: DreamSettings
+    method: str | None
+    color_lock: str | None
+    work: WorkFolder
+
+    def dream_all(self, source: FrameSource, callback: FrameCallback | None, progress: bool) -> int:
+        """Dream the missing frames of ``source``; returns the number of frames read."""
+        first = self.work.first_missing(source.count)
+        count = first
+        with frame_progress(self.work, source.count, first, progress) as bar:
+            previous = self.work.load(first - 1) if first else None
+            previous_frame = None
+            reread = max(first - 1, 0)  # the source frame before the first missing one
+            for index, frame in enumerate(source.frames(reread), start=reread):
+                if index >= first:
+                    previous = self.frame(index, frame, previous, previous_frame)
+                    self.work.save(index, previous)
+                    bar.update(1)
+                    if callback is not None:
+                        callback(index, previous)
+                previous_frame = frame
+                count = index + 1
+        return count
+
+    def frame(
+        self,
+        index: int,
+        frame: np.ndarray,
+        previous: np.ndarray | None,
+        previous_frame: np.ndarray | None,
+    ) -> np.ndarray:
+        """Dream frame ``index`` from its source ``frame`` and the dream before it."""
+        settings = self.plan.settings_at(self.settings, index)
+        start = frame
+        if previous is not None and previous_frame is not None:
+            blend = float(self.plan.value("blend", index))
+            start, settings = _carried_start(
+                previous, previous_frame, frame, blend, self.method, settings
+            )
+        dream = dream_frame(start, settings, self.work.seed, index)
+        if self.color_lock is not None:
+            dream = match_colors(dream, frame, self.color_lock)
+        return dream
 
 
 def _carried_start(

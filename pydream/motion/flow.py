@@ -197,22 +197,29 @@ def carry_dream(
     return Carried(np.clip(np.rint(start), 0, 255).astype(np.uint8), fresh)
 
 
-def zoom_frame(rgb: np.ndarray, zoom: float, degrees: float = 0.0) -> np.ndarray:
-    """Zoom into the centre of a picture by ``zoom`` and turn it ``degrees`` anticlockwise.
+def zoom_frame(
+    rgb: np.ndarray, zoom: float, degrees: float = 0.0, translate: tuple[float, float] = (0.0, 0.0)
+) -> np.ndarray:
+    """Zoom into the centre of a picture by ``zoom``, turn it ``degrees`` anticlockwise and
+    move it by ``translate``.
 
     Args:
         rgb: uint8 (H, W, 3).
         zoom: magnification, >= 1 (1.05: the middle 1/1.05 of each side fills the frame).
         degrees: rotation about the centre, anticlockwise (negative: clockwise).
+        translate: ``(x, y)`` pixels the picture's content moves, right and down, after the
+            zoom and the turn.
 
     Returns:
-        uint8 (H, W, 3), bicubic; corners a rotation uncovers mirror the picture.
+        uint8 (H, W, 3), bicubic; what the move uncovers at the edges mirrors the picture.
     """
     height, width = rgb.shape[:2]
-    if zoom == 1 and degrees == 0:
+    shift_x, shift_y = float(translate[0]), float(translate[1])
+    if zoom == 1 and degrees == 0 and shift_x == 0 and shift_y == 0:
         return rgb.copy()
     centre = ((width - 1) / 2.0, (height - 1) / 2.0)
     matrix = cv2.getRotationMatrix2D(centre, float(degrees), float(zoom))
+    matrix[:, 2] += (shift_x, shift_y)
     return cv2.warpAffine(
         np.ascontiguousarray(rgb),
         matrix,

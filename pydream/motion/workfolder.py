@@ -64,13 +64,15 @@ def _plain(value: Any) -> Any:
 
 def manifest_differences(stored: Mapping[str, Any], wanted: Mapping[str, Any]) -> list[str]:
     """What makes frames dreamed under ``stored`` unusable for ``wanted``: setting names,
-    motion parameters, ``"input"`` or ``"kind"``."""
+    motion parameters, ``"schedule"`` (the keyframes), ``"input"`` or ``"kind"``."""
     if stored.get("kind") != wanted["kind"]:
         return ["kind"]
     differences = [] if stored.get("input") == wanted["input"] else ["input"]
     for section in ("settings", "motion"):
         old, new = stored.get(section) or {}, wanted[section]
         differences += [key for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
+    if (stored.get("schedule") or {}) != (wanted.get("schedule") or {}):
+        differences.append("schedule")
     return differences
 
 
@@ -179,10 +181,15 @@ def _read_manifest(path: Path) -> dict[str, Any]:
 
 
 def new_manifest(
-    kind: str, input_id: Mapping[str, Any], settings: DreamSettings, motion: Mapping[str, Any]
+    kind: str,
+    input_id: Mapping[str, Any],
+    settings: DreamSettings,
+    motion: Mapping[str, Any],
+    schedule: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A manifest: what was dreamed (``kind``, ``input``), how (``settings``, ``motion``) and
-    the run's ``seed`` (the settings' seed, or a fresh one kept for resuming)."""
+    """A manifest: what was dreamed (``kind``, ``input``), how (``settings``, ``motion``, the
+    keyframes of ``schedule``: ``pydream.motion.schedule.Schedule.describe()``) and the run's
+    ``seed`` (the settings' seed, or a fresh one kept for resuming)."""
     seed = settings.seed if settings.seed is not None else secrets.randbelow(2**31)
     return {
         "pydream": __version__,
@@ -190,5 +197,6 @@ def new_manifest(
         "input": dict(input_id),
         "settings": settings.as_dict(),
         "motion": dict(motion),
+        "schedule": dict(schedule or {}),
         "seed": seed,
     }
