@@ -32,6 +32,27 @@
 #' the frame being dreamed, a message says how many frames are kept and where, and the
 #' call is interrupted as usual; run it again to go on.
 #'
+#' @section Keyframes:
+#' `zoom`, `rotate`, `translate`, `layers` and the dream settings `step`, `iterations`,
+#' `num_octave`, `octave_scale`, `max_loss`, `jitter`, `continuity`, `dream_l2`,
+#' `smoothing` and `lbfgs_noise` may change from frame to frame (with [dream_video()]:
+#' `blend` and the dream settings). Frames are numbered from 0, as the files are
+#' (`frame_00000.png` is frame 0), and the last frame is `frames - 1`. Each takes
+#' * one value, for every frame;
+#' * an unnamed vector with one value a frame (its length is the number of frames), such as
+#'   `seq(1.01, 1.1, length.out = 48)`;
+#' * keyframes: a named vector or list whose names are frame numbers, increasing, such as
+#'   `c("0" = 1.02, "48" = 1.1)`, or a data frame with columns `frame` and `value`.
+#'
+#' Before the first keyframe its value holds, after the last keyframe the last value.
+#' Between keyframes numbers move linearly, or smoothly with `interpolation = "smooth"`;
+#' the whole-number settings (`iterations`, `num_octave`, `jitter`) are rounded; layers
+#' switch at each keyframe. `schedule` gives keyframes of several settings in one table.
+#' Frames out of order, past the last frame, or a vector of another length than `frames`
+#' are errors before anything is dreamed. The work folder's manifest records the
+#' keyframes: a call with other keyframes refuses the frames of the first, as with any
+#' other change of settings.
+#'
 #' @param image The picture: a file path, a numeric array of pixels with values from 0 to
 #'   255 (height x width grey, height x width x 3 RGB or x 4 RGBA; a `"deep_dream"` result
 #'   works), or a raster.
@@ -39,19 +60,48 @@
 #'   folder of PNG frames (see "Output formats"). Its folder must exist.
 #' @param frames Number of frames, a whole number from 1 to 1000000.
 #' @param zoom Magnification per frame, a number from 1 to 4 (1.05 zooms in 5% a frame; 1
-#'   does not zoom).
+#'   does not zoom), or keyframes (see "Keyframes").
 #' @param rotate Degrees turned per frame about the centre, anticlockwise (negative:
-#'   clockwise).
+#'   clockwise), or keyframes (see "Keyframes").
+#' @param translate Pixels the picture moves per frame, `c(x, y)`: x to the right, y down
+#'   (`c(4, 0)` pans so that the content moves 4 pixels right a frame); `c(x = 4, y = 0)`
+#'   works too. Keyframes are a list of pairs named by frame,
+#'   `list("0" = c(0, 0), "30" = c(4, 0))`, a data frame with columns `frame`, `x` and `y`,
+#'   or a matrix of `frames` rows and 2 columns (one pair a frame).
 #' @param fps Frames per second of the animation, a number above 0 and at most 240.
+#' @param color_lock Hold the colours steady: `FALSE` (or `NULL`, the default) lets them
+#'   drift as the dream builds up; `TRUE` or `"mean_std"` sets each frame's mean and
+#'   standard deviation of red, green and blue to those of the reference; `"histogram"`
+#'   matches each channel's histogram to the reference's. The reference is frame 0's dream
+#'   for [dream_zoom()], each frame's own source frame for [dream_video()].
+#' @param loop `NULL` (the default) plays the frames once; `"pingpong"` writes them forward
+#'   then back (frames 0 to n - 1, then n - 2 down to 1: 2n - 2 frames, each dreamed once);
+#'   `"seamless"` ([dream_zoom()] only) dreams a quarter more frames (at least 1) and
+#'   cross-fades them into the first ones, so that the animation closes on itself; it
+#'   still has `frames` frames.
+#' @param interpolation How numbers move between keyframes: `"linear"` (the default) or
+#'   `"smooth"` (easing in and out of each keyframe, smoothstep `3t^2 - 2t^3`, which never
+#'   leaves the range of the two keyframes around it).
+#' @param schedule Keyframes of several settings at once: a data frame with a `frame`
+#'   column (frames from 0) and one column a setting, `NA` where that setting has no
+#'   keyframe (a list column holds pairs for `translate` or layer lists for `layers`); a
+#'   list named by frames of lists of setting = value,
+#'   `list("0" = list(zoom = 1.02), "48" = list(zoom = 1.1, step = 0.02))`; or the path of
+#'   a JSON file holding such an object (`{"0": {"zoom": 1.02}, ...}`). A setting it names
+#'   may not also be given as an argument. `NULL` (the default): none.
 #' @param layers Layer contributions, as in [deep_dream()]: a named list such as
 #'   `list(mixed3 = 1, mixed5 = 2)`, or one such list per octave; `NULL` (the default)
-#'   leaves them to `preset`, or to the engine's default layers.
+#'   leaves them to `preset`, or to the engine's default layers. Keyframes of layers are
+#'   such lists named by frame, `list("0" = list(mixed3 = 1), "30" = list(mixed5 = 1.5))`:
+#'   the layers switch at each keyframe and hold until the next.
 #' @param preset Name of a preset for the settings not given (see [dream_presets()]).
 #' @param ... Settings of [deep_dream()] for every frame, by name, checked as there:
 #'   `weights`, `step`, `num_octave`, `octave_scale`, `iterations`, `seed`, `max_loss`,
-#'   `guide`, `mask`, `normalize`, ... (every setting but `layers`, `preset`,
-#'   `save_octaves`, `output`, `overwrite` and `callback`). Each frame is a whole dream, so
-#'   a few iterations a frame are usually enough.
+#'   `guide`, `mask`, `normalize`, `original_colors`, ... (every setting but `layers`,
+#'   `preset`, `save_octaves`, `output`, `overwrite` and `callback`). Each frame is a whole
+#'   dream, so a few iterations a frame are usually enough. `step`, `iterations`,
+#'   `num_octave`, `octave_scale`, `max_loss`, `jitter`, `continuity`, `dream_l2`,
+#'   `smoothing` and `lbfgs_noise` may also be keyframes (see "Keyframes").
 #' @param progress Show a console progress bar counting the frames.
 #' @param keep_frames Keep the work folder `<output>.frames` after the animation is written.
 #' @param restart Discard frames that a call with other settings or another input left in
@@ -82,6 +132,17 @@
 #' # 48 frames with the R blog's settings, turning half a degree a frame:
 #' dream_zoom(example_image("jellyfish"), "zoom.gif", frames = 48L, rotate = 0.5,
 #'            preset = "jellyfish", iterations = 5L)
+#' # Zoom faster and faster, pan right from frame 24, turn back at the end, colours held
+#' # to frame 0's, and mixed5 instead of mixed3 from frame 30:
+#' dream_zoom(example_image("jellyfish"), "zoom.mp4", frames = 60L,
+#'            zoom = c("0" = 1.01, "59" = 1.08), translate = list("0" = c(0, 0), "24" = c(3, 0)),
+#'            rotate = data.frame(frame = c(0, 40, 59), value = c(0, 1, -1)),
+#'            layers = list("0" = list(mixed3 = 1), "30" = list(mixed5 = 1.5)),
+#'            color_lock = TRUE, interpolation = "smooth", iterations = 3L)
+#' # The same keyframes as one table (NA: no keyframe there), played forward and back:
+#' keys <- data.frame(frame = c(0, 24, 59), zoom = c(1.01, NA, 1.08), step = c(0.01, 0.02, NA))
+#' dream_zoom(example_image("jellyfish"), "zoom.gif", frames = 60L, schedule = keys,
+#'            loop = "pingpong")
 #' }
 #' @export
 dream_zoom <- function(image, output, frames, zoom = 1.05, rotate = 0, translate = c(0, 0),
@@ -98,6 +159,12 @@ dream_zoom <- function(image, output, frames, zoom = 1.05, rotate = 0, translate
   motion <- lapply(self_named(motion), function(name) check_keyframed(motion[[name]], name))
   kwargs <- c(list(frames = frames, fps = check_fps(fps)),
               check_animation_controls(color_lock, loop, interpolation, "zoom"))
+  if (identical(kwargs$loop, "seamless") && frames < 2L) {
+    abort_argument(paste0(
+      "`loop = \"seamless\"` cross-fades the last frames into the first: it needs at ",
+      "least 2 `frames`, not 1."
+    ))
+  }
   checked <- check_animation_settings(list(...), "dream_zoom", layers, preset)
   schedule <- check_schedule(schedule, c(names(motion), keyframed_dream_settings),
                              "dream_zoom")
@@ -115,7 +182,8 @@ dream_zoom <- function(image, output, frames, zoom = 1.05, rotate = 0, translate
 
   kwargs <- c(kwargs, animation_to_python(motion, checked, schedule), options$kwargs)
   run_animation("zoom", list(image_to_python(image), output), kwargs, "dream_zoom",
-                total = frames, progress = progress, callback = callback)
+                total = zoom_frames_dreamed(frames, kwargs$loop), progress = progress,
+                callback = callback)
 }
 
 #' Dream a video, steady from frame to frame
@@ -138,7 +206,11 @@ dream_zoom <- function(image, output, frames, zoom = 1.05, rotate = 0, translate
 #' smear). An MP4 made from a video with sound keeps the sound.
 #'
 #' Resuming, the work folder, the output formats, the progress bar and interruption work
-#' as in [dream_zoom()].
+#' as in [dream_zoom()], and so do keyframes (see "Keyframes" there): `blend` and the dream
+#' settings may change from frame to frame, numbered from 0 as the source frames. Their
+#' lengths and last frames are checked against the frames of the input, counted before
+#' anything is dreamed. `color_lock` holds each frame's colours to its source frame's,
+#' and `loop = "pingpong"` plays the frames forward then back.
 #'
 #' @inheritParams dream_zoom
 #' @param input The video: a file that ffmpeg reads (`.mp4`, `.mov`, `.gif`, ...) or a
@@ -149,7 +221,8 @@ dream_zoom <- function(image, output, frames, zoom = 1.05, rotate = 0, translate
 #' @param blend Share of the previous frame's dream in each frame's start, a number from 0
 #'   to 1. The default, 0.6, kept a pan of the Shanghai photo about 0.4 times as flickery
 #'   as frames dreamed on their own, at the same dream strength; 0 dreams every frame on
-#'   its own, in full.
+#'   its own, in full. Keyframes too, by source frame from 0 (see "Keyframes" in
+#'   [dream_zoom()]), such as `c("0" = 0.6, "24" = 0.2)`.
 #' @param flow How the previous dream follows the motion: `TRUE` or "dis" (OpenCV's DIS
 #'   optical flow), "farneback" (Farneback's flow, which can lose the motion over flat
 #'   areas), or `FALSE` to blend without warping.
@@ -181,6 +254,9 @@ dream_zoom <- function(image, output, frames, zoom = 1.05, rotate = 0, translate
 #' }
 #' \dontrun{
 #' dream_video("clip.mp4", "dream.mp4", step = 0.02, iterations = 10L, progress = TRUE)
+#' # Dream harder from frame 48 on, with the colours of the video:
+#' dream_video("clip.mp4", "dream.mp4", step = c("0" = 0.01, "48" = 0.03),
+#'             color_lock = TRUE)
 #' }
 #' @export
 dream_video <- function(input, output, blend = 0.6, flow = TRUE, fps = NULL,
@@ -238,6 +314,12 @@ animation_to_python <- function(motion, checked, schedule) {
     motion[[name]] <- keyframed_to_python(name, motion[[name]])
   }
   c(motion, settings, if (!is.null(schedule)) list(schedule = schedule_to_python(schedule)))
+}
+
+# The frames a zoom dreams: a seamless loop dreams a quarter more (at least 1), which it
+# cross-fades into the first ones (pydream.motion.dreams.seamless_overlap()).
+zoom_frames_dreamed <- function(frames, loop) {
+  if (identical(loop, "seamless")) frames + max(1L, frames %/% 4L) else frames
 }
 
 # One value a frame or keyframes, rather than one value.
