@@ -9,6 +9,7 @@ picture that fails in such a line, goes on with the others, and exits 1 when any
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import re
 import sys
 import warnings
@@ -16,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ._version import __version__
-from .settings import GROUPS, RUN_OPTIONS, SETTINGS, Setting
+from .settings import ANIMATION_SETTINGS, FUNCTION_DEFAULTS, GROUPS, RUN_OPTIONS, SETTINGS, Setting
 
 EXIT_ERROR = 2
 EXIT_SOME_FAILED = 1
@@ -93,6 +94,40 @@ def parse_tile_size(text: str) -> int | str | None:
         ) from None
 
 
+def parse_keyframed(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    """A parser of one value (``convert(text)``) or of keyframes ``"0:1.02, 48:1.10"``
+    (FRAME:VALUE pairs, frames from 0) -> ``{0: 1.02, 48: 1.1}``."""
+
+    def parse(text: str) -> Any:
+        if ":" not in text:
+            return convert(text)
+        keyframes: dict[int, Any] = {}
+        for pair in text.split(","):
+            frame, separator, value = pair.strip().partition(":")
+            if not separator or not frame.strip().isdigit() or not value.strip():
+                raise argparse.ArgumentTypeError(
+                    f"keyframes must be FRAME:VALUE pairs separated by commas, such as "
+                    f"0:1.02,48:1.10; {pair.strip()!r} is not one"
+                )
+            keyframes[int(frame)] = convert(value)
+        return keyframes
+
+    return parse
+
+
+def parse_offset(text: str) -> tuple[float, float]:
+    """``"4,0"`` -> ``(4.0, 0.0)``: pixels right and down."""
+    parts = text.split(",")
+    try:
+        if len(parts) == 2:
+            return (float(parts[0]), float(parts[1]))
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(
+        f"must be two numbers X,Y (pixels a frame, right and down), such as 4,0; not {text!r}"
+    )
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # one line, no usage dump
         self.exit(EXIT_ERROR, f"pydream: error: {message}\n")
@@ -129,15 +164,19 @@ def parse_number_or_none(
 
 def describe_default(spec: Setting) -> str:
     """A setting's default as the command line spells it."""
-    if spec.kind == "flag":
+    if spec.kind == "flag" or (spec.kind == "switch" and spec.default is None):
         return "on" if spec.default else "off"
+    if spec.kind == "offset":
+        return ",".join(f"{each:g}" for each in spec.default)
     if spec.default is None:
         return "none"
     return str(spec.default)
 
 
-def setting_option(spec: Setting) -> dict[str, Any]:
-    """The ``add_argument`` keywords of a setting's option, derived from its declaration."""
+def setting_option(spec: Setting, keyframes: bool = False) -> dict[str, Any]:
+    """The ``add_argument`` keywords of a setting's option, derived from its declaration;
+    with ``keyframes`` (an animation's command) a keyframed number may also be keyframes
+    ``FRAME:VALUE,...``."""
     only = "" if len(spec.optimizers) > 1 else f"{spec.optimizers[0]} only; "
     described = re.sub(r"\bNone\b", "none", spec.help)  # the command line's spelling
     help_text = f"{described} ({only}default: {describe_default(spec)})".replace("%", "%%")
@@ -152,6 +191,13 @@ def setting_option(spec: Setting) -> dict[str, Any]:
         option["type"] = (
             parse_number_or_none(convert, spec.none_words) if spec.allow_none else convert
         )
+        if keyframes and spec.keyframes:
+            option["type"] = parse_keyframed(option["type"])
+            option["help"] = option["help"][:-1] + "; keyframes: FRAME:VALUE,...)"
+    elif spec.kind == "offset":
+        option["type"] = parse_offset
+    elif spec.kind == "switch":
+        option.update(nargs="?", const=spec.choices[0], choices=list(spec.choices))
     elif spec.kind == "weights":
         option["type"] = parse_weights
     elif spec.kind == "tile_size":
@@ -162,10 +208,13 @@ def setting_option(spec: Setting) -> dict[str, Any]:
 
 
 def add_setting_options(
-    command: argparse.ArgumentParser, overwrite_help: str = "allow OUTPUT to be INPUT"
+    command: argparse.ArgumentParser,
+    overwrite_help: str = "allow OUTPUT to be INPUT",
+    animation: str | None = None,
 ) -> None:
     """The options every dreaming command shares: one per setting of the schema
-    (``pydream.settings``), in groups, each with its help and default."""
+    (``pydream.settings``), in groups, each with its help and default; for an ``animation``
+    (``"zoom"``, ``"video"``) its own settings too, and keyframes for the keyframed ones."""
     command.add_argument(
         "--preset", default=None, help="named settings (see 'pydream presets'; default: none)"
     )
@@ -173,7 +222,13 @@ def add_setting_options(
     for spec in SETTINGS.values():
         if spec.cli and spec.kind != "layers":
             flag = "--" + spec.name.replace("_", "-")
-            groups[spec.group].add_argument(flag, **setting_option(spec))
+            groups[spec.group].add_argument(flag, **setting_option(spec, bool(animation)))
+    defaults = FUNCTION_DEFAULTS.get(f"dream_{animation}", {})
+    for spec in ANIMATION_SETTINGS.values():
+        spec = dataclasses.replace(spec, default=defaults.get(spec.name, spec.default))
+        if animation in spec.animations and spec.name != "flow":
+            flag = "--" + spec.name.replace("_", "-")
+            groups[spec.group].add_argument(flag, **setting_option(spec, keyframes=True))
     command.add_argument(
         "--overwrite", action="store_true", default=False, help=f"{overwrite_help} (default: off)"
     )
@@ -261,7 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
 ANIMATION_HELP = ".gif, .webp, .mp4, or a folder of PNG frames (required)"
 
 
-def add_motion_options(command: argparse.ArgumentParser) -> None:
+def add_motion_options(command: argparse.ArgumentParser, animation: str) -> None:
     """The options of the animation commands beside the dream settings."""
     add_layers_option(command)
     command.add_argument(
@@ -274,7 +329,7 @@ def add_motion_options(command: argparse.ArgumentParser) -> None:
         action="store_true",
         help="discard frames left by a run with other settings (default: off)",
     )
-    add_setting_options(command)
+    add_setting_options(command, animation=animation)
 
 
 def add_zoom_parser(commands: Any) -> None:
@@ -287,10 +342,7 @@ def add_zoom_parser(commands: Any) -> None:
     zoom.add_argument("input", help="picture to dream")
     zoom.add_argument("-o", "--output", required=True, help=ANIMATION_HELP)
     zoom.add_argument("--frames", type=int, required=True, help="number of frames (required)")
-    zoom.add_argument("--zoom", type=float, help="magnification per frame (default: 1.05)")
-    zoom.add_argument("--rotate", type=float, metavar="DEG", help="degrees per frame (default: 0)")
-    zoom.add_argument("--fps", type=float, help="frames per second (default: 12)")
-    add_motion_options(zoom)
+    add_motion_options(zoom, "zoom")
 
 
 def add_video_parser(commands: Any) -> None:
@@ -303,11 +355,6 @@ def add_video_parser(commands: Any) -> None:
     video.add_argument("input", help="a video file, or a folder of frames sorted by name")
     video.add_argument("-o", "--output", required=True, help=ANIMATION_HELP)
     video.add_argument(
-        "--blend",
-        type=float,
-        help="share of the previous dream in each frame's start (default: 0.6)",
-    )
-    video.add_argument(
         "--flow", choices=["dis", "farneback"], help="optical flow method (default: dis)"
     )
     video.add_argument(
@@ -316,10 +363,7 @@ def add_video_parser(commands: Any) -> None:
         action="store_false",
         help="blend without warping (default: warp with --flow)",
     )
-    video.add_argument(
-        "--fps", type=float, help="frames per second (default: the video's; a folder: 12)"
-    )
-    add_motion_options(video)
+    add_motion_options(video, "video")
 
 
 def add_batch_parser(commands: Any) -> None:
@@ -459,8 +503,10 @@ def run_motion(options: argparse.Namespace) -> None:
     from .motion.dreams import dream_video, dream_zoom
 
     arguments = given_options(options, (*SETTING_OPTIONS, *MOTION_OPTIONS))
+    animation = [name for name, spec in ANIMATION_SETTINGS.items()
+                 if options.command in spec.animations]  # fmt: skip
+    motion = given_options(options, tuple(animation))
     if options.command == "zoom":
-        motion = given_options(options, ("zoom", "rotate", "fps"))
         made = dream_zoom(
             options.input,
             options.output,
@@ -471,13 +517,12 @@ def run_motion(options: argparse.Namespace) -> None:
             **arguments,
         )
     else:
-        steadiness = given_options(options, ("blend", "flow", "fps"))
         made = dream_video(
             options.input,
             options.output,
             preset=options.preset,
             progress=not options.quiet,
-            **steadiness,
+            **motion,
             **arguments,
         )
     if not options.quiet:
