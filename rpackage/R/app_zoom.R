@@ -140,10 +140,14 @@ app_add_keyframe <- function(rows, frames, row_id) {
 `%|NA|%` <- function(x, y) if (length(x) == 1L && !is.na(x)) x else y
 
 # The zoom controls -> dream_zoom()'s arguments (frames, fps, zoom, rotate, translate,
-# interpolation, color_lock, loop); a bad field stops here with a one-line message.
+# interpolation, color_lock, loop); a bad field stops here with a one-line message, the
+# keyframes' values with dream_zoom()'s own checks.
 # `options`: list(frames, fps, interpolation, color_lock, loop) as the inputs hold them.
 app_zoom_arguments <- function(options, rows) {
   keyframes <- app_zoom_keyframes(rows, options$frames)
+  for (name in names(keyframes)) {
+    check_frame_count(check_keyframed(keyframes[[name]], name), name, options$frames)
+  }
   list(
     frames = as.integer(options$frames),
     zoom = keyframes$zoom,

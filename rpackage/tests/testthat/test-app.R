@@ -224,6 +224,15 @@ test_that("a bad keyframe table gets one line that says which row and what is wr
   expect_identical(zoom_message(keyframe_rows(0), frames = NA),
                    "`frames` must be a single whole number from 1 to 1000, not NA.")
   expect_identical(zoom_message(keyframe_rows(0)[0, ]), "The zoom needs one keyframe at least.")
+  # the values, with dream_zoom()'s own checks, before the worker is asked
+  options <- list(frames = 3, fps = 12, interpolation = "linear", loop = "none")
+  expect_error(
+    deepdream:::app_zoom_arguments(options, keyframe_rows(c(0, 2), zoom = c(1.05, 0.5))),
+    "`zoom[[\"2\"]]` must be a single finite number from 1 to 4, not 0.5.", fixed = TRUE,
+    class = "deepdream_argument_error"
+  )
+  expect_error(deepdream:::app_zoom_arguments(options, keyframe_rows(0, zoom = 5)),
+               "`zoom` must be a single finite number from 1 to 4, not 5.", fixed = TRUE)
 })
 
 test_that("the keyframe table: its fields, what they hold, and a new keyframe", {
@@ -435,4 +444,74 @@ test_that("the explorer's worker runs when deepdream was loaded from a library o
   if (pydream_available()) {
     expect_true(results$started$ok, info = results$started$message)
   }
+})
+
+test_that("the worker dreams a zoom with keyframes into a GIF, frame by frame, and cancels", {
+  skip_if_no_app_packages()
+  skip_if_no_pydream()
+  weights <- skip_if_no_weights()
+  folder <- tempfile("app-zoom")
+  dir.create(folder)
+  worker <- deepdream:::new_app_worker(folder, weights = weights)
+  on.exit(worker$stop(), add = TRUE)
+  # 3 frames, two keyframes: zoom and rotate change, the picture moves 4 pixels right a frame
+  zoom <- deepdream:::app_zoom_arguments(
+    list(frames = 3, fps = 8, interpolation = "smooth", color_lock = TRUE, loop = "pingpong"),
+    keyframe_rows(c(0, 2), zoom = c(1.05, 1.2), rotate = c(0, 3), x = c(0, 4))
+  )
+  expect_identical(zoom$zoom, c("0" = 1.05, "2" = 1.2))
+  zoom_job <- function(name, zoom) {
+    list(photo = synthetic_png(96L, 128L),
+         settings = list(layers = list(mixed3 = 1), num_octave = 1L, iterations = 2L,
+                         max_loss = NULL, seed = 1L, original_colors = TRUE),
+         zoom = zoom, labels = list(), output = file.path(folder, paste0(name, ".gif")),
+         previews = file.path(folder, paste0(name, "-frames")),
+         progress = file.path(folder, paste0(name, "-progress.txt")),
+         cancel = file.path(folder, paste0(name, "-cancel.txt")), weights = weights)
+  }
+  job <- zoom_job("zoom", zoom)
+  result <- NULL
+  lines <- character()
+  worker$submit("a", "zoom", job, function(r) result <<- r,
+                on_progress = function(line) lines <<- c(lines, line), cancel_file = job$cancel)
+  expect_true(wait_for(worker, function() !is.null(result), 300))
+  expect_true(result$ok, info = result$message)
+  expect_identical(result$value$frames, 3L)
+  expect_false(result$value$cancelled)
+  expect_true(file.exists(job$output))
+  expect_identical(readLines(job$progress), "3 3")
+  expect_true(all(lines %in% c("1 3", "2 3", "3 3")))
+  # every frame shown while the zoom ran: the photo's size, each frame a new dream
+  previews <- list.files(job$previews, full.names = TRUE)
+  expect_identical(basename(previews), sprintf("frame_%05d.png", 0:2))
+  frames <- lapply(previews, deepdream::preprocess_image)
+  expect_identical(dim(frames[[1]]), c(1L, 96L, 128L, 3L))
+  expect_gt(mean(abs(frames[[3]] - frames[[2]])), 0.01)
+  # ping-pong: 0, 1, 2, then 1 again
+  if (requireNamespace("magick", quietly = TRUE)) {
+    expect_length(magick::image_read(job$output), 4L)
+  }
+  expect_false(dir.exists(paste0(job$output, ".frames")))
+
+  # Cancel: the zoom stops after its frame in hand; its work folder is removed
+  job <- zoom_job("cancelled", utils::modifyList(zoom, list(frames = 5L)))
+  writeLines("cancel", job$cancel)
+  cancelled <- NULL
+  worker$submit("a", "zoom", job, function(r) cancelled <<- r,
+                on_progress = function(line) NULL, cancel_file = job$cancel)
+  expect_true(wait_for(worker, function() !is.null(cancelled), 300))
+  expect_true(cancelled$ok, info = cancelled$message)
+  expect_true(cancelled$value$cancelled)
+  expect_identical(cancelled$value$frames, 1L)
+  expect_false(file.exists(job$output))
+  expect_false(dir.exists(paste0(job$output, ".frames")))
+
+  # a bad value that only the engine sees comes back as its one line
+  bad <- NULL
+  job <- zoom_job("bad", zoom)
+  job$settings$num_octave <- 60L
+  worker$submit("a", "zoom", job, function(r) bad <<- r)
+  expect_true(wait_for(worker, function() !is.null(bad), 120))
+  expect_false(bad$ok)
+  expect_match(bad$message, "num_octave", fixed = TRUE)
 })
