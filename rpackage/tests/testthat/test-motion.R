@@ -15,8 +15,8 @@ skip_if_no_video_extra <- function() {
 tiny <- list(layers = list(mixed3 = 1), weights = NULL, num_octave = 1L, iterations = 1L,
              step = 0.1, border = 0L, seed = 3L)
 
-tiny_zoom <- function(output, ..., frames = 3L) {
-  do.call(dream_zoom, c(list(zoom_picture(), output, frames = frames, zoom = 1.1),
+tiny_zoom <- function(output, ..., frames = 3L, zoom = 1.1) {
+  do.call(dream_zoom, c(list(zoom_picture(), output, frames = frames, zoom = zoom),
                         utils::modifyList(tiny, list(...))))
 }
 
@@ -310,4 +310,134 @@ test_that("engine errors about an animation are one-line R errors", {
                   error = function(e) e)
   expect_s3_class(err, "deepdream_value_error")
   expect_match(conditionMessage(err), "pan_1.png is not a picture", fixed = TRUE)
+})
+
+# The frames of a folder written by an animation, as arrays 0..255.
+read_frames <- function(folder) {
+  require_package("png")
+  files <- list.files(folder, pattern = "^frame_[0-9]+[.]png$", full.names = TRUE)
+  lapply(sort(files), function(file) png::readPNG(file) * 255)
+}
+
+channel_means <- function(frame) apply(frame, 3L, mean)
+
+test_that("translate moves the content x right and y down, pixel for pixel", {
+  skip_if_no_video_extra()
+  # no gradient step: each frame is the previous one moved, exactly
+  folder <- tiny_zoom(tempfile("pan"), zoom = 1, translate = c(4, -2), iterations = 0L,
+                      progress = FALSE)
+  frames <- read_frames(folder)
+  expect_identical(frames[[1]], zoom_picture())
+  # moved 4 pixels right and 2 up
+  expect_identical(frames[[2]][1:90, 5:96, ], frames[[1]][3:92, 1:92, ])
+  expect_gt(mean(abs(frames[[2]][1:90, 1:92, ] - frames[[1]][3:92, 5:96, ])), 5)
+  # keyframes: frame k is frame k - 1 moved by the value at frame k, here 2 then 4 pixels
+  folder <- tiny_zoom(tempfile("pan"), frames = 3L, zoom = 1, iterations = 0L,
+                      translate = list("0" = c(0, 0), "2" = c(4, 0)), progress = FALSE)
+  frames <- read_frames(folder)
+  expect_identical(frames[[2]][, 3:96, ], frames[[1]][, 1:94, ])
+  expect_identical(frames[[3]][, 5:96, ], frames[[2]][, 1:92, ])
+})
+
+test_that("R and Python make the same keyframed, colour-locked zoom", {
+  skip_if_no_video_extra()
+  photo <- synthetic_png(96L, 96L)
+  r_folder <- tempfile("r-zoom")
+  dream_zoom(photo, r_folder, frames = 4L, zoom = c("0" = 1, "3" = 1.3),
+             rotate = c(0, 1, 2, 3), translate = list("0" = c(0, 0), "2" = c(3, -2)),
+             iterations = data.frame(frame = c(0, 3), value = c(1, 3)),
+             color_lock = TRUE, interpolation = "smooth", layers = list(mixed3 = 1),
+             weights = NULL, num_octave = 1L, step = 0.1, border = 0L, seed = 3L,
+             progress = FALSE)
+  python_folder <- tempfile("python-zoom")
+  reticulate::py_run_string(sprintf(paste(
+    "import pydream",
+    "pydream.dream_zoom(%s, %s, frames=4, zoom={0: 1.0, 3: 1.3}, rotate=[0.0, 1.0, 2.0, 3.0],",
+    "    translate={0: (0.0, 0.0), 2: (3.0, -2.0)}, iterations={0: 1, 3: 3},",
+    "    color_lock='mean_std', interpolation='smooth', layers={'mixed3': 1.0},",
+    "    weights=None, num_octave=1, step=0.1, border=0, seed=3)",
+    sep = "\n"
+  ), deparse(photo), deparse(python_folder)))
+  r_frames <- read_frames(r_folder)
+  python_frames <- read_frames(python_folder)
+  expect_length(r_frames, 4L)
+  expect_length(python_frames, 4L)
+  for (k in seq_along(r_frames)) {
+    expect_lte(max(abs(r_frames[[k]] - python_frames[[k]])), 1)
+  }
+  # the keyframes took effect: frames move, the colours stay near frame 0's
+  expect_gt(mean(abs(r_frames[[4]] - r_frames[[3]])), 2)
+  expect_lt(max(abs(channel_means(r_frames[[4]]) - channel_means(r_frames[[1]]))), 8)
+})
+
+test_that("a colour lock holds the colours a zoom lets drift", {
+  skip_if_no_video_extra()
+  drift <- function(color_lock) {
+    frames <- read_frames(tiny_zoom(tempfile("lock"), frames = 5L, zoom = 1.2,
+                                    color_lock = color_lock, progress = FALSE))
+    max(abs(channel_means(frames[[5]]) - channel_means(frames[[1]])))
+  }
+  free <- drift(FALSE)
+  expect_gt(free, 30)  # red falls by about 70 levels in 5 frames
+  expect_lt(drift(TRUE), free / 4)
+  expect_lt(drift("histogram"), 1)
+})
+
+test_that("a pingpong loop plays the frames forward and back", {
+  skip_if_no_video_extra()
+  folder <- tiny_zoom(tempfile("pingpong"), frames = 3L, loop = "pingpong", progress = FALSE)
+  files <- list.files(folder)
+  expect_identical(files, sprintf("frame_%05d.png", 0:3))
+  hashes <- frame_hashes(folder)
+  expect_identical(hashes[[4]], hashes[[2]])  # 0, 1, 2, then 1
+  expect_false(identical(hashes[[3]], hashes[[2]]))
+  gif <- tiny_zoom(tempfile(fileext = ".gif"), frames = 3L, loop = "pingpong", progress = FALSE)
+  expect_identical(as.integer(reticulate::import("PIL.Image")$open(gif)$n_frames), 4L)
+})
+
+test_that("a schedule data frame makes the zoom its keyframes make", {
+  skip_if_no_video_extra()
+  as_arguments <- tiny_zoom(tempfile("keys"), frames = 4L, zoom = c("0" = 1, "3" = 1.3),
+                            rotate = c("3" = 5), step = c("0" = 0.1, "2" = 0.2),
+                            progress = FALSE)
+  keys <- data.frame(frame = c(0, 2, 3), zoom = c(1, NA, 1.3), rotate = c(NA, NA, 5),
+                     step = c(0.1, 0.2, NA))
+  tiny_schedule <- tiny[setdiff(names(tiny), "step")]
+  scheduled <- do.call(dream_zoom, c(list(zoom_picture(), tempfile("schedule"), frames = 4L,
+                                          schedule = keys, progress = FALSE), tiny_schedule))
+  expect_identical(frame_hashes(scheduled), frame_hashes(as_arguments))
+  expect_false(identical(frame_hashes(scheduled), frame_hashes(tiny_zoom(
+    tempfile("constant"), frames = 4L, progress = FALSE
+  ))))
+  # the engine's own checks arrive as R conditions
+  json <- tempfile(fileext = ".json")
+  writeLines("[1, 2]", json)
+  err <- tryCatch(do.call(dream_zoom, c(list(zoom_picture(), tempfile("bad"), frames = 4L,
+                                             schedule = json, progress = FALSE), tiny)),
+                  error = function(e) e)
+  expect_s3_class(err, "deepdream_setting_error")
+  expect_match(conditionMessage(err), "schedule must be an object of frame -> settings",
+               fixed = TRUE)
+})
+
+test_that("a video's keyframes are checked against its frames", {
+  skip_if_no_video_extra()
+  clip <- pan_folder(3L)
+  err <- tryCatch(do.call(dream_video, c(list(clip, tempfile("video"),
+                                              blend = c("0" = 0.6, "3" = 0.2)),
+                                         tiny, list(progress = FALSE))),
+                  error = function(e) e)
+  expect_s3_class(err, "deepdream_argument_error")
+  expect_identical(conditionMessage(err), paste0(
+    "`blend` keyframe at frame 3 is past the last frame (2) of 3 frames; frames are ",
+    "numbered from 0."
+  ))
+  err <- tryCatch(do.call(dream_video, c(list(clip, tempfile("video"), blend = c(0.6, 0.2)),
+                                         tiny, list(progress = FALSE))),
+                  error = function(e) e)
+  expect_match(conditionMessage(err), "^`blend` has 2 values but the video has 3 frames")
+  folder <- do.call(dream_video, c(list(clip, tempfile("video"), blend = c("0" = 0.6, "2" = 0),
+                                        color_lock = TRUE, loop = "pingpong"),
+                                   tiny, list(progress = FALSE)))
+  expect_identical(list.files(folder), sprintf("frame_%05d.png", 0:3))
 })
