@@ -73,7 +73,21 @@ def match_colors(rgb: np.ndarray, reference: np.ndarray, method: str = "mean_std
         spread = source.std(axis=0)
         scale = np.where(spread > 1e-6, target.std(axis=0) / np.maximum(spread, 1e-6), 1.0)
         matched = (source - source.mean(axis=0)) * scale + target.mean(axis=0)
-    return np.clip(np.rint(matched), 0, 255).astype(np.uint8).reshape(rgb.shape)
+    return _hold_means(matched, target.mean(axis=0)).astype(np.uint8).reshape(rgb.shape)
+
+
+def _hold_means(values: np.ndarray, means: np.ndarray, rounds: int = 4) -> np.ndarray:
+    """``values`` (N, 3) rounded and clipped to 0..255 with each column's mean moved back to
+    ``means``: clipping (and a histogram's tied values) move the mean a little, which a long
+    zoom would add up. A few rounds of shifting and clipping again reach it where the range
+    allows."""
+    held = np.clip(np.rint(values), 0, 255)
+    for _ in range(rounds):
+        error = means - held.mean(axis=0)
+        if np.abs(error).max() < 0.05:
+            break
+        held = np.clip(np.rint(held + error), 0, 255)
+    return held
 
 
 def _match_histogram(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
