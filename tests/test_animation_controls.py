@@ -18,6 +18,7 @@ import pydream  # noqa: E402
 from pydream.cli import main  # noqa: E402
 from pydream.engine.colors import to_ycbcr  # noqa: E402
 
+from .conftest import IMAGES, LONG_TESTS, REAL_WEIGHTS, needs_images, needs_real_weights  # noqa: E402
 from .test_motion import TINY, TINY_CLI, CountingDreams, leftovers, read_folder, scene  # noqa: E402
 
 
@@ -99,8 +100,9 @@ def test_color_lock_holds_a_zoom_to_its_first_frame(tiny_models, tmp_path):
     drift = {}
     for lock in (False, True, "histogram"):
         frames = read_folder(
-            pydream.dream_zoom(start, tmp_path / f"z{lock}", frames=8, zoom=1.05,
-                               color_lock=lock, **bright)  # fmt: skip
+            pydream.dream_zoom(
+                start, tmp_path / f"z{lock}", frames=8, zoom=1.05, color_lock=lock, **bright
+            )  # fmt: skip
         )
         drift[lock] = np.abs(channel_means(frames[-1]) - channel_means(frames[0])).max()
     assert drift[False] > 10, drift
@@ -208,3 +210,53 @@ def test_the_command_line_gives_the_frames_of_the_python_call(tiny_models, pictu
                                 **{key: value for key, value in TINY.items() if key != "step"})  # fmt: skip
     for one, other in zip(read_folder(tmp_path / "cli"), read_folder(Path(python)), strict=True):
         np.testing.assert_array_equal(one, other)
+
+
+# --- real weights ---------------------------------------------------------------------------
+
+REAL = {"num_octave": 2, "iterations": 5, "step": 0.02, "max_loss": None, "seed": 0}
+
+
+def jellyfish_square(size: int) -> np.ndarray:
+    """The jellyfish photo's middle, ``size`` x ``size`` pixels."""
+    with Image.open(IMAGES / "jellyfish.jpg") as photo:
+        side = min(photo.size)
+        left, top = (photo.width - side) // 2, (photo.height - side) // 2
+        square = photo.convert("RGB").crop((left, top, left + side, top + side))
+        return np.asarray(square.resize((size, size), Image.Resampling.LANCZOS))
+
+
+@needs_real_weights
+@needs_images
+@pytest.mark.real_weights
+@pytest.mark.slow
+def test_a_long_zoom_drifts_in_colour_and_the_lock_holds_it(tmp_path):
+    # 60 frames at 256 pixels with LONG_TESTS; 16 frames at 160 pixels by default
+    frames, size = (60, 256) if LONG_TESTS else (16, 160)
+    settings = {**REAL, "weights": str(REAL_WEIGHTS), "frames": frames, "zoom": 1.05}
+    start = jellyfish_square(size)
+    drift = {}
+    for lock in (False, True):
+        out = pydream.dream_zoom(start, tmp_path / f"lock_{lock}", color_lock=lock, **settings)
+        shown = read_folder(out)
+        drift[lock] = channel_means(shown[-1]) - channel_means(shown[0])
+        Image.fromarray(np.concatenate([shown[0], shown[-1]], axis=1)).save(
+            tmp_path / f"first_last_{lock}.png"
+        )
+    print(f"\nzoom of {frames} frames at {size} px: last frame's mean drift from frame 0 "
+          f"(R, G, B) without lock {np.round(drift[False], 2)}, with {np.round(drift[True], 2)}")  # fmt: skip
+    assert np.abs(drift[True]).max() <= 3.0
+    assert np.abs(drift[False]).max() > np.abs(drift[True]).max()
+
+
+@needs_real_weights
+@needs_images
+@pytest.mark.real_weights
+def test_translate_pans_a_real_dream_by_its_pixels(tmp_path):
+    settings = {**REAL, "weights": str(REAL_WEIGHTS), "zoom": 1.0, "translate": (4, 0)}
+    shown = read_folder(pydream.dream_zoom(jellyfish_square(160), tmp_path / "pan", frames=3,
+                                           **settings))  # fmt: skip
+    shifts = [phase_shift(a, b) for a, b in zip(shown, shown[1:], strict=False)]
+    print(f"\nphase correlation shifts between frames: {shifts}")
+    for x, y in shifts:
+        assert x == pytest.approx(4, abs=0.5) and y == pytest.approx(0, abs=0.5)
