@@ -5,8 +5,11 @@ temporary library; `shiny::runApp(dream_app(...))` serves it on a free port, and
 Chromium (Debian's chromium and chromium-driver, driven with Selenium) uploads a photo,
 dreams it with the real Inception-v3 weights and checks the dream that appears. Bad input (a
 file that is not a picture, a negative step) must show the functions' one-line messages while
-the app keeps working, and Cancel must stop a dream. A screenshot of the page with its dream
-is kept as out/app/dream_app.png.
+the app keeps working, and Cancel must stop a dream. With "original colours" the dream must
+change the brightness and keep the colours; a zoom of 3 frames with two keyframes, made with
+the keyframe table, must come back as a GIF with its dream_zoom() call. Screenshots of the
+page are kept in out/app/ (dream_app.png, dream_app_original_colors.png, dream_app_zoom.png)
+with the zoom itself (dream_app_zoom.gif).
 
 Skipped, with the reason, where R, its shiny and callr packages, Chromium, ChromeDriver,
 Selenium, the weights or the photos are missing; with CI=true that fails instead. No test
@@ -16,6 +19,7 @@ sent says.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import signal
@@ -384,3 +388,126 @@ def test_cancel_stops_a_dream_and_the_app_goes_on(browser):
     _wait(browser, lambda d: "Dream cancelled after" in _message(d), 60, "the dream did not stop")
     assert _dream_src(browser) == old
     assert not browser.find_element("id", "dream").get_attribute("disabled")
+
+
+_CHROMA = """
+function pixels(id) {
+  var img = document.getElementById(id), canvas = document.createElement('canvas');
+  canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+  var context = canvas.getContext('2d'); context.drawImage(img, 0, 0);
+  return context.getImageData(0, 0, canvas.width, canvas.height).data;
+}
+function ycc(d, i) {
+  var r = d[i], g = d[i + 1], b = d[i + 2];
+  return [0.299 * r + 0.587 * g + 0.114 * b,
+          -0.168736 * r - 0.331264 * g + 0.5 * b, 0.5 * r - 0.418688 * g - 0.081312 * b];
+}
+var a = pixels('photo-img'), b = pixels('dream-img'), luma = 0, chroma = 0, n = 0;
+for (var i = 0; i < a.length; i += 4) {
+  var p = ycc(a, i), q = ycc(b, i);
+  luma += Math.abs(p[0] - q[0]); chroma += Math.abs(p[1] - q[1]) + Math.abs(p[2] - q[2]); n++;
+}
+return [luma / n, chroma / n];
+"""
+
+
+def test_original_colours_dream_only_the_brightness(browser):
+    _set_number(browser, "iterations", "10")
+    _set_number(browser, "num_octave", "2")
+    _wait_sent(browser, {"iterations": 10, "num_octave": 2})
+    # first in colour, then with the photo's colours kept: same settings, same seed
+    changes = {}
+    for kept in (False, True):
+        checkbox = browser.find_element("id", "original_colors")
+        if checkbox.is_selected() != kept:
+            checkbox.click()
+        _wait_sent(browser, {"original_colors": kept})
+        old = _dream_src(browser)
+        browser.find_element("id", "dream").click()
+        _wait(browser, lambda d, o=old: _dream_src(d) not in ("", o), 240,
+              f"the dream (original_colors = {kept}) did not appear")  # fmt: skip
+        changes[kept] = browser.execute_script(_CHROMA)
+        code = browser.find_element("id", "code").text
+        assert ("original_colors = TRUE" in code) == kept, code
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser.execute_script("window.scrollTo(0, 0);")
+    browser.save_screenshot(str(SCREENSHOTS / "dream_app_original_colors.png"))
+    (luma, chroma), (kept_luma, kept_chroma) = changes[False], changes[True]
+    print(f"\nmean change of Y, Cb+Cr: colour dream {luma:.1f}, {chroma:.1f}; "
+          f"original colours {kept_luma:.1f}, {kept_chroma:.1f}")  # fmt: skip
+    # the brightness is dreamed either way; the colours move far less when they are kept
+    assert kept_luma > 3 and luma > 3, changes
+    assert kept_chroma < 0.5 * chroma, changes
+    browser.find_element("id", "original_colors").click()
+    _wait_sent(browser, {"original_colors": False})
+
+
+def _keyframe_rows(driver) -> int:
+    return len(driver.find_elements("css selector", "#keyframe-table tbody tr"))
+
+
+def test_a_zoom_with_two_keyframes(browser):
+    browser.find_element("css selector", "input[name='mode'][value='zoom']").click()
+    _wait(browser, lambda d: d.find_element("id", "zoom_frames").is_displayed(), 20,
+          "the zoom controls did not appear")  # fmt: skip
+    assert browser.find_element("id", "dream").text == "Dream the zoom"
+    assert not browser.find_element("id", "dream-img").is_displayed()
+    _set_number(browser, "zoom_frames", "3")
+    _set_number(browser, "iterations", "2")
+    _set_number(browser, "num_octave", "1")
+    _wait_sent(browser, {"zoom_frames": 3, "iterations": 2, "num_octave": 1})
+    assert _keyframe_rows(browser) == 1
+    # two new keyframes (at the last frame, 2, then at 3, past it), and one removed again
+    for rows in (2, 3):
+        browser.find_element("id", "keyframe_add").click()
+        _wait(browser, lambda d, r=rows: _keyframe_rows(d) == r, 20, f"no keyframe row {rows}")
+    assert browser.find_element("id", "keyframe_2_frame").get_attribute("value") == "2"
+    assert browser.find_element("id", "keyframe_3_frame").get_attribute("value") == "3"
+    browser.find_element("id", "keyframe_3_remove").click()
+    _wait(browser, lambda d: _keyframe_rows(d) == 2, 20, "the keyframe was not removed")
+    _set_number(browser, "keyframe_2_zoom", "1.2")
+    _set_number(browser, "keyframe_2_rotate", "3")
+    _set_number(browser, "keyframe_2_translate_x", "4")
+    _set_select(browser, "zoom_loop", "pingpong")
+    browser.find_element("css selector", "input[name='zoom_interpolation'][value='smooth']").click()
+    _wait_sent(browser, {"keyframe_2_zoom": 1.2, "keyframe_2_rotate": 3,
+                         "keyframe_2_translate_x": 4, "zoom_loop": "pingpong",
+                         "zoom_interpolation": "smooth"})  # fmt: skip
+    started = time.monotonic()
+    browser.find_element("id", "dream").click()
+    _wait(browser, lambda d: d.execute_script(
+        "var i = document.getElementById('zoom-img');"
+        "return i && i.complete ? i.naturalWidth : 0;") == 400,
+        240, "the zoom did not appear")  # fmt: skip
+    seconds = time.monotonic() - started
+    assert _message(browser) == ""
+    assert "Zoom dreamed in" in browser.find_element("id", "progress").text
+    assert "(3 frames)" in browser.find_element("id", "progress").text
+    code = browser.find_element("id", "zoom_code").text
+    for argument in ('dream_zoom(', "frames = 3L", 'zoom = c("0" = 1.05, "2" = 1.2)',
+                     'rotate = c("0" = 0, "2" = 3)',
+                     'translate = list("0" = c(0, 0), "2" = c(4, 0))',
+                     'interpolation = "smooth"', 'loop = "pingpong"', "iterations = 2L",
+                     "layers = list(mixed3 = 1, mixed5 = 1.5"):  # fmt: skip
+        assert argument in code, (argument, code)
+    # the GIF itself, fetched as the download button would: 4 frames (0, 1, 2, 1)
+    href = browser.find_element("id", "download_zoom").get_attribute("href")
+    with urllib.request.urlopen(href, timeout=20) as response:
+        gif = response.read()
+    frames = Image.open(io.BytesIO(gif))
+    assert (frames.format, frames.size, frames.n_frames) == ("GIF", (400, 268), 4)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "dream_app_zoom.gif").write_bytes(gif)
+    # the whole page, the keyframe table included
+    browser.set_window_size(1400, 2700)
+    browser.execute_script("window.scrollTo(0, 0);")
+    browser.save_screenshot(str(SCREENSHOTS / "dream_app_zoom.png"))
+    browser.set_window_size(1400, 1250)
+    # a keyframe past the last frame gets its one line, and the app goes on
+    _set_number(browser, "keyframe_2_frame", "7")
+    _wait_sent(browser, {"keyframe_2_frame": 7})
+    browser.find_element("id", "dream").click()
+    _wait(browser, lambda d: "past the last frame" in _message(d), 20, "no message for frame 7")
+    assert _message(browser) == "The keyframe at frame 7 is past the last frame (2) of 3 frames."
+    _set_number(browser, "keyframe_2_frame", "2")
+    print(f"\nzoom of 3 frames (400 x 268, 1 octave x 2 steps a frame): {seconds:.1f} s")

@@ -11,11 +11,28 @@
 #'
 #' An interactive explorer of DeepDream settings: choose a photo (upload one or take an
 #' example), a preset, the layers with a coefficient slider each (a key such as
-#' `"mixed4:97"` dreams a channel), the octaves, steps, step size and seed, and optionally
-#' a guide picture, a mask and the gradient's normalisation; then dream, with a progress
-#' bar and a Cancel button. The photo and the dream are shown side by side, with the
-#' picture at the end of each octave below; the dream downloads as a PNG, and the app shows
-#' the [deep_dream()] call that makes the same dream, ready to copy.
+#' `"mixed4:97"` dreams a channel), whether to keep the photo's colours
+#' (`original_colors`: dream only the brightness), the octaves, steps, step size and seed,
+#' and optionally a guide picture, a mask and the gradient's normalisation; then dream,
+#' with a progress bar and a Cancel button. The photo and the dream are shown side by
+#' side, with the picture at the end of each octave below; the dream downloads as a PNG,
+#' and the app shows the [deep_dream()] call that makes the same dream, ready to copy.
+#'
+#' @section Zoom animations:
+#' "Make: a zoom animation" turns the app to [dream_zoom()]: a short animation of the
+#' photo, each frame dreamed with the settings above, of a number of frames at a number of
+#' frames per second. A table of keyframes sets the motion: each row a frame (numbered
+#' from 0) with its zoom, its rotation (degrees, anticlockwise) and its move (pixels a
+#' frame, x right, y down); "Add keyframe" adds a row, "remove" takes one away. Between
+#' keyframes the values are interpolated, linearly or smoothly (ease in and out); before
+#' the first keyframe and after the last their values hold. A value that is the same in
+#' every row is passed as a constant, others as keyframes named by frame, such as
+#' `zoom = c("0" = 1.05, "24" = 1.2)` and `translate = list("0" = c(0, 0), "24" = c(4, 0))`.
+#' A colour lock keeps every frame's colours to the first frame's (`color_lock = TRUE`),
+#' and the loop "ping-pong" plays the frames forward, then back. While the zoom runs, the
+#' progress bar counts frames and the latest frame is shown; Cancel stops it after the
+#' frame in hand. The GIF is shown and downloads, beside the [dream_zoom()] call that
+#' makes it.
 #'
 #' The dreams run in a separate R process that starts with the app and keeps the engine
 #' (Python, the network and its compiled step) loaded between dreams, so only the first

@@ -333,7 +333,8 @@ app_run_zoom <- function(session, context, zoom, photo, settings, labels, argume
         return()
       }
       zoom$result <- list(file = value$output, code = code, label = photo$label,
-                          frames = value$frames, fps = arguments$fps, dims = photo$dims)
+                          frames = value$frames, fps = arguments$fps, dims = photo$dims,
+                          loop = arguments$loop)
       state$progress <- sprintf("Zoom dreamed in %.1f s (%d frames).", value$seconds,
                                 value$frames)
     },
@@ -374,7 +375,8 @@ app_zoom_outputs <- function(output, zoom, context) {
     shiny::tagList(
       shiny::tags$img(id = "zoom-img", src = context$url_of(result$file), alt = "the zoom"),
       shiny::tags$small(class = "text-muted", sprintf(
-        "%d frames at %s frames per second, %d x %d pixels", result$frames,
+        "%d frames%s at %s frames per second, %d x %d pixels", result$frames,
+        if (identical(result$loop, "pingpong")) " forward and back" else "",
         format(result$fps), result$dims[[2]], result$dims[[1]]
       ))
     )
