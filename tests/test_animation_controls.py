@@ -4,6 +4,7 @@ colours, and their command line."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -14,12 +15,12 @@ from PIL import Image, ImageSequence
 pytest.importorskip("cv2", reason="the video extra (OpenCV) is not installed")
 pytest.importorskip("imageio_ffmpeg", reason="the video extra is not installed")
 
-import pydream  # noqa: E402
-from pydream.cli import main  # noqa: E402
-from pydream.engine.colors import to_ycbcr  # noqa: E402
+import pydream
+from pydream.cli import main
+from pydream.engine.colors import to_ycbcr
 
-from .conftest import IMAGES, LONG_TESTS, REAL_WEIGHTS, needs_images, needs_real_weights  # noqa: E402
-from .test_motion import TINY, TINY_CLI, CountingDreams, leftovers, read_folder, scene  # noqa: E402
+from .conftest import IMAGES, LONG_TESTS, REAL_WEIGHTS, needs_images, needs_real_weights
+from .test_motion import TINY, TINY_CLI, CountingDreams, leftovers, read_folder, scene
 
 
 @pytest.fixture
@@ -42,16 +43,16 @@ def channel_means(rgb: np.ndarray) -> np.ndarray:
 
 def test_translate_moves_each_frame_by_its_pixels(tiny_models, tmp_path):
     still = scene(64, 96)
-    out = pydream.dream_zoom(still, tmp_path / "pan", frames=4, zoom=1.0, translate=(4, 0),
-                             **TINY)  # fmt: skip
+    out = pydream.dream_zoom(still, tmp_path / "pan", frames=4, zoom=1.0, translate=(4, 0), **TINY)
     frames = read_folder(out)
-    for before, after in zip(frames, frames[1:], strict=False):
+    for before, after in itertools.pairwise(frames):
         x, y = phase_shift(before, after)
         assert x == pytest.approx(4, abs=0.5) and y == pytest.approx(0, abs=0.5)
 
 
-def test_a_layer_switch_at_frame_k_keeps_the_frames_before_it_bit_for_bit(tiny_models, picture,
-                                                                          tmp_path):  # fmt: skip
+def test_a_layer_switch_at_frame_k_keeps_the_frames_before_it_bit_for_bit(
+    tiny_models, picture, tmp_path
+):
     first = {"square:0": 1.0}
     settings = {**TINY, "layers": {0: first, 3: {"square:1": 1.0}}}
     switched = read_folder(pydream.dream_zoom(picture, tmp_path / "a", frames=5, **settings))
@@ -64,12 +65,19 @@ def test_a_layer_switch_at_frame_k_keeps_the_frames_before_it_bit_for_bit(tiny_m
         assert np.abs(switched[index].astype(int) - plain[index]).mean() > 0.5
 
 
-def test_keyframed_frames_use_their_interpolated_values(tiny_models, picture, tmp_path,
-                                                        monkeypatch):  # fmt: skip
+def test_keyframed_frames_use_their_interpolated_values(
+    tiny_models, picture, tmp_path, monkeypatch
+):
     dreams = CountingDreams(monkeypatch)
-    pydream.dream_zoom(picture, tmp_path / "k", frames=5, zoom={0: 1.0, 4: 1.2},
-                       iterations=[1, 2, 3, 4, 5], interpolation="smooth", **{
-                           key: value for key, value in TINY.items() if key != "iterations"})  # fmt: skip
+    pydream.dream_zoom(
+        picture,
+        tmp_path / "k",
+        frames=5,
+        zoom={0: 1.0, 4: 1.2},
+        iterations=[1, 2, 3, 4, 5],
+        interpolation="smooth",
+        **{key: value for key, value in TINY.items() if key != "iterations"},
+    )
     assert [settings.iterations for settings in dreams.settings] == [1, 2, 3, 4, 5]
     assert dreams.settings[0].seed != dreams.settings[1].seed  # each frame its own seed
 
@@ -102,7 +110,7 @@ def test_color_lock_holds_a_zoom_to_its_first_frame(tiny_models, tmp_path):
         frames = read_folder(
             pydream.dream_zoom(
                 start, tmp_path / f"z{lock}", frames=8, zoom=1.05, color_lock=lock, **bright
-            )  # fmt: skip
+            )
         )
         drift[lock] = np.abs(channel_means(frames[-1]) - channel_means(frames[0])).max()
     assert drift[False] > 10, drift
@@ -122,23 +130,27 @@ def test_color_lock_holds_each_video_frame_to_its_source(tiny_models, tmp_path):
 
 
 def test_pingpong_runs_forward_then_back(tiny_models, picture, tmp_path):
-    gif = pydream.dream_zoom(picture, tmp_path / "z.gif", frames=4, loop="pingpong",
-                             keep_frames=True, **TINY)  # fmt: skip
+    gif = pydream.dream_zoom(
+        picture, tmp_path / "z.gif", frames=4, loop="pingpong", keep_frames=True, **TINY
+    )
     kept = read_folder(tmp_path / "z.gif.frames")
     with Image.open(gif) as animation:
         shown = [np.asarray(frame.convert("RGB")) for frame in ImageSequence.Iterator(animation)]
     assert len(shown) == 6  # 0 1 2 3 2 1
-    folder = read_folder(pydream.dream_zoom(picture, tmp_path / "f", frames=4, loop="pingpong",
-                                            **TINY))  # fmt: skip
+    folder = read_folder(
+        pydream.dream_zoom(picture, tmp_path / "f", frames=4, loop="pingpong", **TINY)
+    )
     order = [0, 1, 2, 3, 2, 1]
     for frame, index in zip(folder, order, strict=True):
         np.testing.assert_array_equal(frame, kept[index])
 
 
-def test_a_seamless_zoom_cross_fades_its_extra_frames_into_its_first(tiny_models, picture,
-                                                                     tmp_path):  # fmt: skip
-    out = pydream.dream_zoom(picture, tmp_path / "s", frames=8, loop="seamless",
-                             keep_frames=True, **TINY)  # fmt: skip
+def test_a_seamless_zoom_cross_fades_its_extra_frames_into_its_first(
+    tiny_models, picture, tmp_path
+):
+    out = pydream.dream_zoom(
+        picture, tmp_path / "s", frames=8, loop="seamless", keep_frames=True, **TINY
+    )
     shown, dreamed = read_folder(out), read_folder(tmp_path / "s.frames")
     assert len(shown) == 8 and len(dreamed) == 10  # a quarter more: 2
     for j in range(2):
@@ -150,8 +162,9 @@ def test_a_seamless_zoom_cross_fades_its_extra_frames_into_its_first(tiny_models
 
 
 def test_original_colors_apply_to_every_frame_of_a_zoom(tiny_models, picture, tmp_path):
-    frames = read_folder(pydream.dream_zoom(picture, tmp_path / "o", frames=2,
-                                            original_colors=True, **TINY))  # fmt: skip
+    frames = read_folder(
+        pydream.dream_zoom(picture, tmp_path / "o", frames=2, original_colors=True, **TINY)
+    )
     chroma = np.abs(to_ycbcr(frames[0])[..., 1:] - to_ycbcr(picture)[..., 1:]).mean()
     assert chroma <= 1.0
 
@@ -159,23 +172,33 @@ def test_original_colors_apply_to_every_frame_of_a_zoom(tiny_models, picture, tm
 @pytest.mark.parametrize(
     ("arguments", "error", "message"),
     [
-        ({"zoom": {4: 1.02, 3: 1.1}}, ValueError, "zoom keyframes must be in increasing frame "
-         "order: frame 3 comes after frame 4"),
-        ({"zoom": {0: 1.02, 12: 1.1}}, ValueError, r"zoom keyframe at frame 12 is past the last "
-         r"frame \(5\) of 6 frames"),
+        (
+            {"zoom": {4: 1.02, 3: 1.1}},
+            ValueError,
+            "zoom keyframes must be in increasing frame order: frame 3 comes after frame 4",
+        ),
+        (
+            {"zoom": {0: 1.02, 12: 1.1}},
+            ValueError,
+            r"zoom keyframe at frame 12 is past the last "
+            r"frame \(5\) of 6 frames",
+        ),
         ({"rotate": [0, 1, 2]}, ValueError, "rotate has 3 values but the animation has 6 frames"),
         ({"translate": 4}, TypeError, r"translate must be two numbers \(x, y pixels a frame\)"),
-        ({"loop": "spiral"}, ValueError, "loop must be one of 'pingpong', 'seamless', not "
-         "'spiral'"),
+        (
+            {"loop": "spiral"},
+            ValueError,
+            "loop must be one of 'pingpong', 'seamless', not 'spiral'",
+        ),
         ({"color_lock": "sideways"}, ValueError, "color_lock must be True, False or one of"),
-        ({"interpolation": "cubic"}, ValueError, "interpolation must be one of 'linear', "
-         "'smooth'"),
+        ({"interpolation": "cubic"}, ValueError, "interpolation must be one of 'linear', 'smooth'"),
         ({"layers": {0: {"square": 1}, 2: {"nowhere": 1}}}, ValueError, "nowhere"),
         ({"schedule": {"0": {"fps": 3}}}, ValueError, "fps cannot change from frame to frame"),
     ],
-)  # fmt: skip
-def test_bad_animation_controls_fail_first_and_leave_nothing(tiny_models, picture, tmp_path,
-                                                             arguments, error, message):  # fmt: skip
+)
+def test_bad_animation_controls_fail_first_and_leave_nothing(
+    tiny_models, picture, tmp_path, arguments, error, message
+):
     with pytest.raises(error, match=message) as raised:
         pydream.dream_zoom(picture, tmp_path / "z.gif", frames=6, **{**TINY, **arguments})
     assert "\n" not in str(raised.value)
@@ -199,15 +222,39 @@ def test_the_command_line_gives_the_frames_of_the_python_call(tiny_models, pictu
     Image.fromarray(picture).save(photo)
     schedule = tmp_path / "schedule.json"
     schedule.write_text(json.dumps({"0": {"step": 0.02}, "3": {"step": 0.08}}))
-    code = main(["zoom", str(photo), "-o", str(tmp_path / "cli"), "--frames", "4",
-                 "--zoom", "0:1.0, 3:1.2", "--translate", "2,1", "--color-lock", "--schedule",
-                 str(schedule), "--interpolation", "smooth", "--quiet",
-                 *[part for part in TINY_CLI if part not in ("--step", "0.05")]])  # fmt: skip
+    code = main(
+        [
+            "zoom",
+            str(photo),
+            "-o",
+            str(tmp_path / "cli"),
+            "--frames",
+            "4",
+            "--zoom",
+            "0:1.0, 3:1.2",
+            "--translate",
+            "2,1",
+            "--color-lock",
+            "--schedule",
+            str(schedule),
+            "--interpolation",
+            "smooth",
+            "--quiet",
+            *[part for part in TINY_CLI if part not in ("--step", "0.05")],
+        ]
+    )
     assert code == 0
-    python = pydream.dream_zoom(photo, tmp_path / "py", frames=4, zoom={0: 1.0, 3: 1.2},
-                                translate=(2, 1), color_lock=True, schedule=schedule,
-                                interpolation="smooth",
-                                **{key: value for key, value in TINY.items() if key != "step"})  # fmt: skip
+    python = pydream.dream_zoom(
+        photo,
+        tmp_path / "py",
+        frames=4,
+        zoom={0: 1.0, 3: 1.2},
+        translate=(2, 1),
+        color_lock=True,
+        schedule=schedule,
+        interpolation="smooth",
+        **{key: value for key, value in TINY.items() if key != "step"},
+    )
     for one, other in zip(read_folder(tmp_path / "cli"), read_folder(Path(python)), strict=True):
         np.testing.assert_array_equal(one, other)
 
@@ -243,8 +290,10 @@ def test_a_long_zoom_drifts_in_colour_and_the_lock_holds_it(tmp_path):
         Image.fromarray(np.concatenate([shown[0], shown[-1]], axis=1)).save(
             tmp_path / f"first_last_{lock}.png"
         )
-    print(f"\nzoom of {frames} frames at {size} px: last frame's mean drift from frame 0 "
-          f"(R, G, B) without lock {np.round(drift[False], 2)}, with {np.round(drift[True], 2)}")  # fmt: skip
+    print(
+        f"\nzoom of {frames} frames at {size} px: last frame's mean drift from frame 0 "
+        f"(R, G, B) without lock {np.round(drift[False], 2)}, with {np.round(drift[True], 2)}"
+    )
     assert np.abs(drift[True]).max() <= 3.0
     assert np.abs(drift[False]).max() > np.abs(drift[True]).max()
 
@@ -254,9 +303,10 @@ def test_a_long_zoom_drifts_in_colour_and_the_lock_holds_it(tmp_path):
 @pytest.mark.real_weights
 def test_translate_pans_a_real_dream_by_its_pixels(tmp_path):
     settings = {**REAL, "weights": str(REAL_WEIGHTS), "zoom": 1.0, "translate": (4, 0)}
-    shown = read_folder(pydream.dream_zoom(jellyfish_square(160), tmp_path / "pan", frames=3,
-                                           **settings))  # fmt: skip
-    shifts = [phase_shift(a, b) for a, b in zip(shown, shown[1:], strict=False)]
+    shown = read_folder(
+        pydream.dream_zoom(jellyfish_square(160), tmp_path / "pan", frames=3, **settings)
+    )
+    shifts = [phase_shift(a, b) for a, b in itertools.pairwise(shown)]
     print(f"\nphase correlation shifts between frames: {shifts}")
     for x, y in shifts:
         assert x == pytest.approx(4, abs=0.5) and y == pytest.approx(0, abs=0.5)

@@ -111,7 +111,7 @@ def test_bad_schedules_are_one_line_errors(tmp_path):
         animation_schedule({**ZOOM, "zoom": 1.1}, {}, {"0": {"zoom": 1.2}}, 10, "linear")
     broken = tmp_path / "broken.json"
     broken.write_text("{0: ")
-    with pytest.raises(SettingError, match="schedule file .*broken.json is not JSON"):
+    with pytest.raises(SettingError, match=r"schedule file .*broken\.json is not JSON"):
         animation_schedule(ZOOM, {}, broken, 10, "linear")
     with pytest.raises(FileNotFoundError, match="schedule file not found"):
         animation_schedule(ZOOM, {}, tmp_path / "missing.json", 10, "linear")
