@@ -579,7 +579,7 @@ ANIMATION_SETTINGS: Mapping[str, Setting] = {
         ),
         Setting(
             (0.0, 0.0), kind="offset", group="animation", name="translate", keyframes=True,
-            animations=ZOOM, metavar="X,Y",
+            animations=ZOOM, metavar="X,Y", r_default="c(0, 0)",
             help="pixels a frame the picture moves, x right and y down (a pan)",
         ),
         Setting(

@@ -372,7 +372,10 @@ def function_defaults_code() -> list[str]:
         values = ", ".join(
             f"{name} = {r_value(value, kind=SETTINGS[name].kind)}"
             for name, value in defaults.items()
+            if name in SETTINGS  # an animation's own defaults are its R function's formals
         )
+        if not values:
+            continue
         items.append(f"  {function} = list({values})")
     lines.append(",\n".join(items))
     lines.append(")")

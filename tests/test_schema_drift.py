@@ -27,6 +27,8 @@ import pydream
 from pydream import objectives
 from pydream.cli import build_parser, describe_default
 from pydream.settings import (
+    ANIMATION_SETTINGS,
+    ANIMATIONS,
     FUNCTION_DEFAULTS,
     RUN_OPTIONS,
     SETTINGS,
@@ -202,7 +204,7 @@ def _run_r(library: Path, code: str) -> list[str]:
 
 FORMALS_R = r"""
 row <- function(...) cat(..., sep = "\t", fill = FALSE)
-for (f in c("deep_dream", "gradient_ascent")) {
+for (f in c("deep_dream", "gradient_ascent", "dream_zoom", "dream_video")) {
   fs <- formals(get(f))
   for (n in names(fs)) {
     if (identical(fs[[n]], quote(expr = ))) {
@@ -225,7 +227,9 @@ for (f in c("deep_dream", "gradient_ascent")) {
 
 @pytest.fixture(scope="module")
 def r_formals(r_library: Path) -> dict[str, list[tuple[str, str, str]]]:
-    rows: dict[str, list[tuple[str, str, str]]] = {"deep_dream": [], "gradient_ascent": []}
+    rows: dict[str, list[tuple[str, str, str]]] = {
+        name: [] for name in ("deep_dream", "gradient_ascent", "dream_zoom", "dream_video")
+    }
     for line in _run_r(r_library, FORMALS_R):
         function, name, kind, value = line.split("\t")
         rows[function].append((name, kind, value))
@@ -353,3 +357,50 @@ def test_r_layer_key_grammar_is_the_engines(r_library: Path) -> None:
         except (TypeError, ValueError):
             python_layer = "<error>"
         assert r_layer == python_layer, key
+
+
+# --- the animation settings ---------------------------------------------------------------------
+
+
+def _animation_cases() -> list[Any]:
+    return [
+        pytest.param(animation, spec.name, id=f"{animation}-{spec.name}")
+        for animation in ANIMATIONS
+        for spec in ANIMATION_SETTINGS.values()
+        if animation in spec.animations
+    ]
+
+
+@pytest.mark.parametrize(("animation", "name"), _animation_cases())
+def test_animation_signatures_have_the_schemas_defaults(animation: str, name: str) -> None:
+    spec = ANIMATION_SETTINGS[name]
+    parameter = inspect.signature(getattr(pydream, f"dream_{animation}")).parameters[name]
+    given = parameter.default.value if isinstance(parameter.default, Default) else parameter.default
+    declared = FUNCTION_DEFAULTS.get(f"dream_{animation}", {}).get(name, spec.default)
+    assert spec.check(given) == (None if declared is None else spec.check(declared))
+
+
+def _r_spelling(spec: Setting, default: Any) -> str:
+    """How an R formal prints the declared default (``r_default`` where declared)."""
+    if spec.r_default is not None and default is spec.default:
+        return spec.r_default
+    if default is None:
+        return "NULL"
+    if spec.kind == "offset":
+        return "c(" + ", ".join(f"{each:g}" for each in default) + ")"
+    return f"{default:g}" if isinstance(default, float) else str(default)
+
+
+@pytest.mark.parametrize(("animation", "name"), _animation_cases())
+def test_r_animation_formals_are_the_schemas(
+    r_formals: dict[str, Any], animation: str, name: str
+) -> None:
+    spec = ANIMATION_SETTINGS[name]
+    rows = {row[0]: row for row in r_formals[f"dream_{animation}"]}
+    assert name in rows, f"R's dream_{animation}() has no argument {name}"
+    _, _, value = rows[name]
+    declared = FUNCTION_DEFAULTS.get(f"dream_{animation}", {}).get(name, spec.default)
+    if spec.kind == "number" and declared is not None:
+        assert math.isclose(float(value), declared, rel_tol=0, abs_tol=1e-12)
+    else:
+        assert value.removeprefix("<call>") == _r_spelling(spec, declared)
