@@ -450,7 +450,8 @@ def test_a_zoom_with_two_keyframes(browser):
     browser.find_element("css selector", "input[name='mode'][value='zoom']").click()
     _wait(browser, lambda d: d.find_element("id", "zoom_frames").is_displayed(), 20,
           "the zoom controls did not appear")  # fmt: skip
-    assert browser.find_element("id", "dream").text == "Dream the zoom"
+    _wait(browser, lambda d: d.find_element("id", "dream").text == "Dream the zoom", 20,
+          "the Dream button did not become Dream the zoom")  # fmt: skip
     assert not browser.find_element("id", "dream-img").is_displayed()
     _set_number(browser, "zoom_frames", "3")
     _set_number(browser, "iterations", "2")
@@ -510,4 +511,17 @@ def test_a_zoom_with_two_keyframes(browser):
     _wait(browser, lambda d: "past the last frame" in _message(d), 20, "no message for frame 7")
     assert _message(browser) == "The keyframe at frame 7 is past the last frame (2) of 3 frames."
     _set_number(browser, "keyframe_2_frame", "2")
+    # a longer zoom shows each frame as it comes, and Cancel stops it after the frame in hand
+    _set_number(browser, "zoom_frames", "60")
+    _wait_sent(browser, {"keyframe_2_frame": 2, "zoom_frames": 60})
+    old = browser.find_element("id", "zoom-img").get_attribute("src")
+    browser.find_element("id", "dream").click()
+    _wait(browser, lambda d: "Dreaming the zoom: frame" in d.find_element("id", "progress").text,
+          120, "no progress of the zoom shown")  # fmt: skip
+    assert browser.find_elements("id", "zoom-preview")
+    browser.find_element("id", "cancel_dream").click()
+    _wait(browser, lambda d: "Zoom cancelled after" in _message(d), 60, "the zoom did not stop")
+    assert _message(browser).endswith("of 60 frames.")
+    assert browser.find_element("id", "zoom-img").get_attribute("src") == old
+    assert not browser.find_element("id", "dream").get_attribute("disabled")
     print(f"\nzoom of 3 frames (400 x 268, 1 octave x 2 steps a frame): {seconds:.1f} s")
