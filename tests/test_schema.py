@@ -17,6 +17,8 @@ from pydream.presets import resolve_settings
 from pydream.settings import (
     FUNCTION_DEFAULTS,
     GROUPS,
+    ANIMATION_SETTINGS,
+    ANIMATIONS,
     KINDS,
     RUN_OPTIONS,
     SETTINGS,
@@ -31,7 +33,7 @@ LAYERS = {"mixed3": 1.0}
 def test_every_setting_is_declared_completely():
     fields = [field.name for field in dataclasses.fields(DreamSettings)]
     assert list(SETTINGS) == fields
-    for name, spec in {**SETTINGS, **RUN_OPTIONS}.items():
+    for name, spec in {**SETTINGS, **RUN_OPTIONS, **ANIMATION_SETTINGS}.items():
         assert spec.name == name
         assert spec.kind in KINDS, name
         assert spec.group in GROUPS, name
@@ -39,9 +41,18 @@ def test_every_setting_is_declared_completely():
         assert spec.engine in ("", "value", "presence"), name
         assert set(spec.optimizers) <= {"ascent", "lbfgs"}, name
         if spec.kind == "choice":
-            assert spec.default in spec.choices, name
+            assert spec.default in spec.choices or spec.allow_none, name
+        assert set(spec.animations) <= set(ANIMATIONS), name
+        assert not spec.animations or name in ANIMATION_SETTINGS, name
     for function, defaults in FUNCTION_DEFAULTS.items():
-        assert set(defaults) <= set(SETTINGS), function
+        assert set(defaults) <= set(SETTINGS) | set(ANIMATION_SETTINGS), function
+    assert not set(SETTINGS) & set(ANIMATION_SETTINGS)  # one name, one meaning
+
+
+def test_animation_defaults_pass_their_own_checks():
+    for name, spec in ANIMATION_SETTINGS.items():
+        if spec.default is not None:
+            assert spec.check(spec.default) == spec.default, name
 
 
 def test_each_default_passes_its_own_check():
