@@ -124,20 +124,20 @@ app_read_keyframes <- function(input, rows) {
 # table's last keyframe), with the values of the table's last keyframe.
 app_add_keyframe <- function(rows, frames, row_id) {
   frames <- suppressWarnings(as.integer(frames %||% NA))
-  last <- if (all(is.na(rows$frame))) 0 else max(rows$frame, na.rm = TRUE)
-  source <- rows[which(rows$frame == last)[1] %|NA|% nrow(rows), , drop = FALSE]
-  source$id <- as.integer(row_id)
-  source$frame <- if (length(frames) == 1L && !is.na(frames) && last < frames - 1L) {
+  known <- which(!is.na(rows$frame))
+  source <- if (length(known)) known[which.max(rows$frame[known])] else nrow(rows)
+  last <- if (length(known)) rows$frame[[source]] else 0
+  added <- rows[source, , drop = FALSE]
+  added$id <- as.integer(row_id)
+  added$frame <- if (length(frames) == 1L && !is.na(frames) && last < frames - 1L) {
     frames - 1
   } else {
     last + 1
   }
-  rows <- rbind(rows, source)
+  rows <- rbind(rows, added)
   rownames(rows) <- NULL
   rows
 }
-
-`%|NA|%` <- function(x, y) if (length(x) == 1L && !is.na(x)) x else y
 
 # The zoom controls -> dream_zoom()'s arguments (frames, fps, zoom, rotate, translate,
 # interpolation, color_lock, loop); a bad field stops here with a one-line message, the
