@@ -15,7 +15,8 @@ app_max_zoom_frames <- 1000L
 # The zoom controls' starting values.
 app_zoom_defaults <- function() {
   list(frames = 12L, fps = 12, interpolations = c("linear", "smooth"),
-       loops = c("none" = "none", "ping-pong (forward, then back)" = "pingpong"))
+       loops = c("none" = "none", "ping-pong (forward, then back)" = "pingpong",
+                 "seamless (the end fades into the start)" = "seamless"))
 }
 
 # The table when the app starts: one keyframe, dream_zoom()'s defaults.
@@ -157,7 +158,7 @@ app_zoom_arguments <- function(options, rows) {
     interpolation = check_choice(options$interpolation %||% "linear", "interpolation",
                                  app_zoom_defaults()$interpolations),
     color_lock = isTRUE(options$color_lock),
-    loop = if (identical(options$loop, "pingpong")) "pingpong" else NULL
+    loop = if (options$loop %in% c("pingpong", "seamless")) options$loop else NULL
   )
 }
 
@@ -376,7 +377,8 @@ app_zoom_outputs <- function(output, zoom, context) {
       shiny::tags$img(id = "zoom-img", src = context$url_of(result$file), alt = "the zoom"),
       shiny::tags$small(class = "text-muted", sprintf(
         "%d frames%s at %s frames per second, %d x %d pixels", result$frames,
-        if (identical(result$loop, "pingpong")) " forward and back" else "",
+        switch(result$loop %||% "none", pingpong = " forward and back",
+               seamless = ", closing on the first", ""),
         format(result$fps), result$dims[[2]], result$dims[[1]]
       ))
     )

@@ -201,6 +201,11 @@ test_that("keyframes become constants where they agree, else vectors and lists b
   )
   expect_true("loop" %in% names(plain) && is.null(plain$loop))
   expect_false(plain$color_lock)
+  seamless <- deepdream:::app_zoom_arguments(
+    list(frames = 4, fps = 12, interpolation = "linear", color_lock = FALSE, loop = "seamless"),
+    rows
+  )
+  expect_identical(seamless$loop, "seamless")
   expect_error(deepdream:::app_zoom_arguments(
     list(frames = 3, fps = 0, interpolation = "linear", loop = "none"), rows
   ), "`fps` must be a single finite number greater than 0", fixed = TRUE)
