@@ -1,5 +1,5 @@
 """The ``pydream`` command: ``dream``, ``gallery``, ``zoom``, ``video``, ``batch``, ``layers``,
-``presets``.
+``presets``, ``classify``.
 
 Every failure prints one line ``pydream: error: ...`` on standard error and exits non-zero
 (2 for bad settings or input, 130 for Ctrl-C); no traceback is shown. A batch reports each
@@ -310,7 +310,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("presets", help="list the presets and what they set")
+    add_classify_parser(commands)
     return parser
+
+
+def add_classify_parser(commands: Any) -> None:
+    """``pydream classify PHOTO [--top 5] [--weights W] [--model M]``."""
+    classify = commands.add_parser("classify", help="the classes the network sees in a picture")
+    classify.add_argument("input", help="picture to classify")
+    classify.add_argument("--top", type=int, default=5, help="how many classes (default: 5)")
+    classify.add_argument(
+        "--weights",
+        type=parse_weights,
+        default="imagenet",
+        help="imagenet or a weights file of the whole model, with its top (default: imagenet)",
+    )
+    classify.add_argument(
+        "--model", default="inception_v3", help="model name (default: inception_v3)"
+    )
+
+
+def run_classify(options: argparse.Namespace) -> None:
+    """Print the most probable classes: probability, class number and name, one a line."""
+    from .engine.classify import classify
+
+    found = classify(options.input, options.top, model=options.model, weights=options.weights)
+    for index, name, probability in found:
+        print(f"{probability:8.2%}  {index:4d}  {name}")
 
 
 ANIMATION_HELP = ".gif, .webp, .mp4, or a folder of PNG frames (required)"
@@ -546,6 +572,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 run_motion(options)
             elif options.command == "batch":
                 status = run_batch(options)
+            elif options.command == "classify":
+                run_classify(options)
             elif options.command == "layers":
                 from .nets.models import list_layers
 

@@ -12,7 +12,11 @@ shorthand: a dict of keys parses into the same ``Objective`` (``as_objective``),
 grammar is written here once. Building an objective needs no Keras: a term only names what
 to score, and the engine (``pydream.engine.features``) computes it on activations.
 
-Adding a kind of term (a neuron, a direction, the strongest channels, ...):
+Terms beyond whole layers and channels (``neuron``, ``direction``, ``ranked_channels``,
+``channels_except``, ``diversity``, classes by name) live in ``pydream.objectives_beyond``
+and are importable from here.
+
+Adding a kind of term:
 
 1. here, a frozen dataclass subclassing ``Term`` with a unique ``kind``, its fields, a
    ``key`` (its layer-key shorthand, which ``term_from_key`` must parse back into an equal
@@ -179,11 +183,20 @@ class ChannelTerm(Term):
 
 def term_from_key(key: Any) -> Term:
     """The term a layer key names (``"mixed4"`` -> ``LayerTerm``, ``"mixed4:97"`` ->
-    ``ChannelTerm``); ``term_from_key(term.key) == term`` for every term.
+    ``ChannelTerm``, and the forms of ``pydream.objectives_beyond``: ``"mixed4:97@3,5"``,
+    ``"mixed4:strong10"``, ``"mixed4:~3,7"``, ``"mixed4:diversity"``, ``"predictions:tabby"``);
+    ``term_from_key(term.key) == term`` for every term but a direction (which has no key
+    shorthand).
 
     Raises:
         TypeError, ValueError: the key is not a layer key (see ``parse_layer_key``).
     """
+    if isinstance(key, str) and ":" in key:
+        layer, _, selection = key.strip().partition(":")
+        if layer.strip():
+            found = _beyond.term_from_selection(layer.strip(), selection.strip(), key)
+            if found is not None:
+                return found
     parsed = parse_layer_key(key)
     if parsed.indices is None:
         return LayerTerm(parsed.layer)
@@ -491,22 +504,30 @@ def channel(layer: str, channels: int | Iterable[int]) -> Objective:
     )
 
 
-def class_logit(classes: int | Iterable[int], *, layer: str = CLASSIFICATION_LAYER) -> Objective:
+def class_logit(
+    classes: int | str | Iterable[int | str], *, layer: str = CLASSIFICATION_LAYER
+) -> Objective:
     """Classes of a classification layer: the mean of their pre-softmax logits.
 
     ``class_logit(207)`` is ``{"predictions:207": 1.0}`` (ImageNet class 207, a golden
-    retriever, for the registry's models, whose classification layer is ``"predictions"``).
-    The model needs its classification top (the weights of the whole network).
+    retriever, for the registry's models, whose classification layer is ``"predictions"``);
+    ``class_logit("tabby cat")`` is ``{"predictions:281": 1.0}``. The model needs its
+    classification top (the weights of the whole network).
 
     Args:
-        classes: a class number, or a list, tuple or range of them, counting from 0.
+        classes: a class number, counting from 0, or an ImageNet class name (any of its
+            WordNet names, in any case, with spaces or underscores: ``pydream.imagenet``), or
+            a list, tuple or range of them.
         layer: the classification (dense) layer.
 
     Raises:
-        SettingError: a class is not a whole number from 0, or none is given.
+        SettingError: a class is not a whole number from 0 or a known class name (the
+            message suggests the nearest names), or none is given.
     """
     return Objective.of(
-        ChannelTerm(_layer_name(layer, "class_logit"), _indices(classes, "class_logit", "class"))
+        ChannelTerm(
+            _layer_name(layer, "class_logit"), _beyond.class_indices(classes, "class_logit")
+        )
     )
 
 
@@ -570,3 +591,20 @@ def check_layers(layers: Any) -> Objective | tuple[Objective, ...]:
         "layers must be a dict of layer name -> coefficient, or a list of such dicts (one per "
         f"octave), not {type(layers).__name__}"
     )
+
+
+# --- terms beyond whole layers and channels: their own module, their names here --------------
+# (``pydream/__init__.py`` imports this module first, so these names are defined by then.)
+
+from . import objectives_beyond as _beyond  # noqa: E402
+from .objectives_beyond import DirectionTerm as DirectionTerm  # noqa: E402
+from .objectives_beyond import DiversityTerm as DiversityTerm  # noqa: E402
+from .objectives_beyond import ExceptTerm as ExceptTerm  # noqa: E402
+from .objectives_beyond import NeuronTerm as NeuronTerm  # noqa: E402
+from .objectives_beyond import RankedTerm as RankedTerm  # noqa: E402
+from .objectives_beyond import channels_except as channels_except  # noqa: E402
+from .objectives_beyond import direction as direction  # noqa: E402
+from .objectives_beyond import diversity as diversity  # noqa: E402
+from .objectives_beyond import neuron as neuron  # noqa: E402
+from .objectives_beyond import rank_channels as rank_channels  # noqa: E402
+from .objectives_beyond import ranked_channels as ranked_channels  # noqa: E402

@@ -31,6 +31,7 @@ from .cache import EngineCache, build_engine, register_cache
 from .cache import fit_guide as fit_guide
 from .cache import settings_spec as settings_spec
 from .memory import DreamNotice, MemoryPlan
+from .selection import resolve_picture_terms
 
 DreamCallback = Callable[[int, int, float], Any]
 """``callback(octave, step, loss)`` after every step (0-based); returning ``True`` stops."""
@@ -162,6 +163,7 @@ class Dreamer:
         loaded = load_image(image)
         output_path = check_output_path(output, loaded.path, overwrite) if output else None
         octave_folder = _octave_folder(save_octaves)
+        settings = resolve_picture_terms(settings, loaded.rgb)  # "mixed4:strong10" and such
         self.octave_engines(settings)  # unknown layers and bad weights fail before any work
         with _progress_bar(settings.num_octave * settings.iterations, progress) as bar:
             hooks = _file_and_progress_hooks(settings, bar, callback, octave_folder)

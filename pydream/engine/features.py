@@ -1,4 +1,5 @@
-"""What a dream maximises: layer, channel, class and guide terms, and the image regularisers.
+"""What a dream maximises: layer, channel, class, guide, neuron, direction, ranked-channel and
+diversity terms, and the image regularisers.
 
 All functions take and return tensors of the Keras backend (written with ``keras.ops``);
 activations are (1, h, w, channels). An objective (``pydream.objectives.Objective``) names
@@ -12,10 +13,12 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from keras import ops
 from keras import tree as keras_tree
 
 from .. import objectives
+from ..errors import SettingError
 from ..nets import backend
 
 if TYPE_CHECKING:
@@ -81,7 +84,11 @@ class Term:
         coefficient: the term's weight in the objective.
         kind: ``"features"`` (the layer's activation) or ``"logits"`` (a classification
             layer: the extractor gives the layer's *input* ``x`` and the term computes the
-            pre-activation ``x @ kernel + bias`` of the chosen classes).
+            pre-activation ``x @ kernel + bias`` of the chosen classes); or ``"neuron"``,
+            ``"direction"``, ``"ranked"``, ``"diversity"`` (``neuron_loss``,
+            ``direction_loss``, ``ranked_loss``, ``diversity_loss``).
+        detail: what those kinds need: ``(x, y)`` of a neuron (``indices`` its channel),
+            ``(vector, cosine)`` of a direction, ``(mode, count)`` of ranked channels.
     """
 
     key: str
@@ -89,6 +96,7 @@ class Term:
     indices: tuple[int, ...] | None
     coefficient: float
     kind: str = "features"
+    detail: tuple[Any, ...] = ()
 
 
 def whole_layer_terms(names: Sequence[str], coefficients: Sequence[float]) -> tuple[Term, ...]:
@@ -149,6 +157,108 @@ def logit_loss(
     if getattr(layer, "use_bias", False):
         logits = logits + ops.take(ops.cast(layer.bias, "float32"), chosen)
     return ops.mean(logits)
+
+
+COSINE_EPSILON = 1e-12
+"""Added to each position's squared norm in ``direction_loss`` (cosine): a zero activation
+has cosine 0 and a finite gradient."""
+GRAM_EPSILON = 1e-10
+"""The smallest squared norm a Gram matrix is divided by in ``diversity_loss`` (lucid's)."""
+
+
+def neuron_position(shape: Sequence[Any], x: int | None, y: int | None) -> tuple[Any, Any]:
+    """``(row, column)`` of a neuron in an activation of ``shape`` (n, h, w, c): ``(y, x)``,
+    the centre ``(h // 2, w // 2)`` where ``None``.
+
+    Raises:
+        SettingError: a static size is known and the position is outside it.
+    """
+    height, width = shape[1], shape[2]
+    if isinstance(height, int) and isinstance(width, int):
+        check_position(x, y, (height, width))
+    row = height // 2 if y is None else y
+    column = width // 2 if x is None else x
+    return row, column
+
+
+def check_position(x: int | None, y: int | None, size: tuple[int, int]) -> None:
+    """Raise a one-line ``SettingError`` when ``(x, y)`` is outside a layer of ``size``
+    (height, width) positions."""
+    height, width = size
+    if (x is not None and x >= width) or (y is not None and y >= height):
+        raise SettingError(
+            f"layers: the neuron at x={x}, y={y} is outside the layer, which is {width} "
+            f"positions wide and {height} high here (x 0..{width - 1}, y 0..{height - 1})",
+            setting="layers",
+            value=f"x={x}, y={y}",
+            allowed=f"x 0..{width - 1}, y 0..{height - 1}",
+        )
+
+
+def neuron_loss(activation: Tensor, channel: int, x: int | None, y: int | None) -> Tensor:
+    """``activation[:, y, x, channel]``, averaged over the batch (``x``, ``y`` ``None``: the
+    centre, see ``neuron_position``), a float32 scalar."""
+    activation = ops.cast(activation, "float32")
+    row, column = neuron_position(ops.shape(activation), x, y)
+    plane = activation[..., channel]
+    return ops.mean(ops.take(ops.take(plane, row, axis=1), column, axis=1))
+
+
+def direction_loss(activation: Tensor, vector: Sequence[float], cosine: bool) -> Tensor:
+    """The mean over positions ``p`` (and the batch) of ``<a_p, v>``, or with ``cosine`` of
+    ``<a_p, v> / (sqrt(|a_p|**2 + COSINE_EPSILON) |v|)``: lucid's ``direction`` and (times
+    the channel count) ``direction_cossim``. A float32 scalar.
+
+    Args:
+        activation: (n, h, w, c).
+        vector: ``v``, c numbers.
+        cosine: the cosine similarity instead of the dot product.
+    """
+    activation = ops.cast(activation, "float32")
+    values = np.asarray(vector, np.float32)
+    dots = ops.sum(activation * ops.convert_to_tensor(values), axis=-1)
+    if not cosine:
+        return ops.mean(dots)
+    norms = ops.sqrt(ops.sum(ops.square(activation), axis=-1) + COSINE_EPSILON)
+    return ops.mean(dots / (norms * float(np.linalg.norm(values))))
+
+
+def ranked_indices(activation: Tensor, mode: str, count: int) -> Tensor:
+    """The channels ``objectives.rank_channels`` picks, from the activation's own channel
+    means (over the batch and positions), as an int tensor; ties fall as the backend's sort
+    leaves them."""
+    means = ops.mean(ops.cast(activation, "float32"), axis=(0, 1, 2))
+    ascending = ops.argsort(ops.stop_gradient(means))
+    if mode == "weak":
+        return ascending[:count]
+    if mode == "strong":
+        return ops.flip(ascending)[:count]
+    start = (int(activation.shape[-1]) - 1) // 2 - count // 2
+    return ascending[start : start + count]
+
+
+def diversity_loss(activations: Tensor) -> Tensor:
+    """Minus lucid's diversity: ``-sum over i != j of <G_i, G_j> / N``, a float32 scalar.
+
+    ``G_i`` is the Gram matrix ``F_i^T F_i`` (c x c) of picture ``i``'s activation ``F_i``
+    (positions x channels), divided by its Frobenius norm (at least ``sqrt(GRAM_EPSILON)``),
+    so ``<G_i, G_j>`` is the cosine similarity of the two Gram matrices; each pair counts
+    twice (``i, j`` and ``j, i``); N is the batch. Maximising it makes the pictures differ in
+    style at the layer. A batch of one scores 0.
+
+    Args:
+        activations: (N, h, w, c), the batch's activations at one layer.
+    """
+    activations = ops.cast(activations, "float32")
+    count, channels = activations.shape[0], int(activations.shape[-1])
+    flat = ops.reshape(activations, (count if count is not None else -1, -1, channels))
+    grams = ops.matmul(ops.transpose(flat, (0, 2, 1)), flat)
+    squared = ops.sum(ops.square(grams), axis=(1, 2), keepdims=True)
+    grams = grams / ops.sqrt(ops.maximum(squared, GRAM_EPSILON))
+    rows = ops.reshape(grams, (-1, channels * channels))
+    similarity = ops.matmul(rows, ops.transpose(rows))
+    pairs = ops.sum(similarity) - ops.trace(similarity)
+    return -pairs / ops.cast(ops.shape(rows)[0], "float32")
 
 
 class FeatureObjective:
@@ -221,7 +331,7 @@ class FeatureObjective:
         as (positions, channels) float32; (0, 0) for ``"logits"`` terms (never guided)."""
         features = []
         for term, activation in zip(self.terms, self.activations(guide), strict=True):
-            if term.kind == "logits":
+            if term.kind != "features":
                 features.append(ops.zeros((0, 0), "float32"))
                 continue
             chosen = ops.cast(select_channels(activation, term.indices), "float32")
@@ -229,9 +339,22 @@ class FeatureObjective:
         return features
 
     def term_loss(self, term: Term, activation: Tensor, guide: Tensor | None) -> Tensor:
-        """One term's loss (without its coefficient), a float32 scalar."""
+        """One term's loss (without its coefficient), a float32 scalar.
+
+        ``activation`` is the term's layer output for the batch (one picture in a dream: a
+        ``"diversity"`` term then scores 0); ``guide`` its guide features, for
+        ``"features"`` terms only."""
         if term.kind == "logits":
             return logit_loss(activation, self.dense_layers[term.layer], term.indices)
+        if term.kind == "neuron":
+            return neuron_loss(activation, (term.indices or (0,))[0], *term.detail)
+        if term.kind == "direction":
+            return direction_loss(activation, *term.detail)
+        if term.kind == "diversity":
+            return diversity_loss(activation)
+        if term.kind == "ranked":
+            chosen = ops.take(activation, ranked_indices(activation, *term.detail), axis=-1)
+            return layer_loss(chosen, self.loss, self.border)
         chosen = select_channels(activation, term.indices)
         if guide is not None:
             return guide_loss(chosen, guide, self.guide_border)
@@ -248,7 +371,7 @@ class FeatureObjective:
         activations = self.activations(image, state)
         total = ops.zeros((), "float32")
         for index, (term, activation) in enumerate(zip(self.terms, activations, strict=True)):
-            guide = guides[index] if guides is not None and term.kind != "logits" else None
+            guide = guides[index] if guides is not None and term.kind == "features" else None
             total = total + term.coefficient * self.term_loss(term, activation, guide)
         return total
 
@@ -319,9 +442,105 @@ def channel_term(term: objectives.ChannelTerm, coefficient: float, network: kera
     return Term(term.key, term.layer, term.indices, coefficient, kind)
 
 
+def _feature_width(term: objectives.Term, network: keras.Model, what: str) -> int:
+    """The channel count of a term's layer, which must not be a classification layer."""
+    kind, count, _ = _layer_size(network.get_layer(term.layer))
+    if kind == "logits":
+        raise SettingError(
+            f"layers: {term.key!r}: {term.layer!r} is a classification layer, which has no "
+            f"{what}; name its classes instead, e.g. '{term.layer}:207'",
+            setting="layers",
+            value=repr(term.key),
+            allowed="a layer of features",
+        )
+    return count
+
+
+def _too_wide(term: objectives.Term, what: str, value: int, width: int) -> SettingError:
+    return SettingError(
+        f"layers: {what} {value} in {term.key!r} is past the last channel of {term.layer}, "
+        f"which has {width} channels (0..{width - 1})",
+        setting="layers",
+        value=repr(term.key),
+        allowed=f"0..{width - 1}",
+    )
+
+
+def neuron_term(term: objectives.NeuronTerm, coefficient: float, network: keras.Model) -> Term:
+    """One neuron (``"mixed4:97@3,5"``); its position is checked on each picture's layer."""
+    width = _feature_width(term, network, "neurons")
+    if term.channel >= width:
+        raise _too_wide(term, "channel", term.channel, width)
+    detail = (term.x, term.y)
+    return Term(term.key, term.layer, (term.channel,), coefficient, "neuron", detail)
+
+
+def direction_term(
+    term: objectives.DirectionTerm, coefficient: float, network: keras.Model
+) -> Term:
+    """A direction; its vector must be as long as the layer is wide."""
+    width = _feature_width(term, network, "directions")
+    if len(term.vector) != width:
+        raise SettingError(
+            f"layers: the direction on {term.layer} has {len(term.vector)} numbers, but "
+            f"{term.layer} is {width} channels wide: give one number per channel",
+            setting="layers",
+            value=f"{len(term.vector)} numbers",
+            allowed=f"{width} numbers",
+        )
+    detail = (term.vector, term.cosine)
+    return Term(term.key, term.layer, None, coefficient, "direction", detail)
+
+
+def ranked_term(term: objectives.RankedTerm, coefficient: float, network: keras.Model) -> Term:
+    """Ranked channels (``"mixed4:strong10"``), ranked on each step's picture: a dream
+    resolves them once on its starting picture first (``selection.resolve_picture_terms``)."""
+    width = _feature_width(term, network, "channels to rank")
+    if term.count > width:
+        raise SettingError(
+            f"layers: {term.key!r} asks for {term.count} channels, but {term.layer} has "
+            f"{width} channels",
+            setting="layers",
+            value=repr(term.key),
+            allowed=f"{term.mode}1..{term.mode}{width}",
+        )
+    detail = (term.mode, term.count)
+    return Term(term.key, term.layer, None, coefficient, "ranked", detail)
+
+
+def except_term(term: objectives.ExceptTerm, coefficient: float, network: keras.Model) -> Term:
+    """All channels (or classes) of a layer but some (``"mixed4:~3,7"``): a channel term."""
+    kind, count, noun = _layer_size(network.get_layer(term.layer))
+    for index in term.indices:
+        if index >= count:
+            raise _too_wide(term, noun, index, count)
+    kept = tuple(index for index in range(count) if index not in set(term.indices))
+    if not kept:
+        raise SettingError(
+            f"layers: {term.key!r} leaves out every {noun} of {term.layer}",
+            setting="layers",
+            value=repr(term.key),
+            allowed="leave at least one",
+        )
+    return Term(term.key, term.layer, kept, coefficient, kind)
+
+
+def diversity_term(
+    term: objectives.DiversityTerm, coefficient: float, network: keras.Model
+) -> Term:
+    """The diversity of a batch at a layer (``diversity_loss``)."""
+    _feature_width(term, network, "Gram matrices")
+    return Term(term.key, term.layer, None, coefficient, "diversity")
+
+
 TERM_BUILDERS: dict[str, TermBuilder] = {
     objectives.LayerTerm.kind: layer_term,
     objectives.ChannelTerm.kind: channel_term,
+    objectives.NeuronTerm.kind: neuron_term,
+    objectives.DirectionTerm.kind: direction_term,
+    objectives.RankedTerm.kind: ranked_term,
+    objectives.ExceptTerm.kind: except_term,
+    objectives.DiversityTerm.kind: diversity_term,
 }
 """The engine function of each kind of ``pydream.objectives.Term``, by its ``kind``."""
 
