@@ -28,6 +28,7 @@ import pytest
 from PIL import Image
 
 import pydream
+from pydream.settings import Default
 
 from .conftest import IMAGES, REAL_WEIGHTS, needs_real_weights, require
 
@@ -454,12 +455,17 @@ def test_r_animation_defaults_are_the_engines(r: GilHoldingR) -> None:
         for argument, parameter in python.items():
             if parameter.default is inspect.Parameter.empty or argument in ("progress",):
                 continue
-            default = r.get(f"{{ d <- formals({name})${argument}; if (is.null(d)) NA else d }}")[0]
+            code = f"{{ d <- eval(formals({name})${argument}); if (is.null(d)) NA else d }}"
+            default = list(r.get(code))
             wanted = parameter.default
+            if isinstance(wanted, Default):  # not given, as far as a preset or schedule knows
+                wanted = wanted.value
             if wanted is None:
-                assert default is None or str(default) == "NA", f"{name}({argument})"
+                assert str(default[0]) == "NA", f"{name}({argument})"
+            elif isinstance(wanted, tuple):
+                assert default == list(wanted), f"{name}({argument}): R {default!r}"
             else:
-                assert default == wanted, f"{name}({argument}): R {default!r}, Python {wanted!r}"
+                assert default == [wanted], f"{name}({argument}): R {default!r}, Python {wanted!r}"
 
 
 def test_bad_animation_arguments_are_r_errors(r: GilHoldingR, tmp_path: Path) -> None:
