@@ -44,6 +44,11 @@ LEARNING_RATE = 0.05
 """Adam's step, lucid's choice for these parameterisations."""
 ADAM_BETAS = (0.9, 0.999)
 ADAM_EPSILON = 1e-8
+START_SCALE = 0.1
+"""The random start's standard deviation (variables, either parameterisation): faint noise,
+about 7 levels of 0..255 around grey. Lucid starts from 0.01 (under one level); there, two of
+the first eight channels of InceptionV3's mixed4 stayed grey: every one of their rectified
+units was off over the whole picture, so no gradient reached the start at all."""
 
 
 def as_objectives(objective: Any) -> tuple[list[objective_values.Objective], bool]:
@@ -300,7 +305,7 @@ def visualize(
     ]
     rng = streams[0]
     scorer = Scorer(found, model, check_weights("weights", weights))
-    values = np.concatenate([image.initial(1, each) for each in streams[1:]])
+    values = np.concatenate([image.initial(1, each, START_SCALE) for each in streams[1:]])
     if steps:
         values, _ = Optimisation(image, chain, scorer, rate, len(found)).run(
             values, steps, rng, progress
