@@ -29,7 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pydream import objectives  # noqa: E402
+from pydream import objectives, objectives_beyond  # noqa: E402
 from pydream._version import __version__  # noqa: E402
 from pydream.settings import (  # noqa: E402
     FUNCTION_DEFAULTS,
@@ -387,11 +387,60 @@ def names_vector(name: str, values: Iterable[str]) -> list[str]:
     return wrap_call(f"{name} <- c(", quoted, ")", indent="  ")
 
 
+def _fullmatch(pattern: re.Pattern[str]) -> str:
+    """A Python pattern as a Perl one that matches a whole string, as ``fullmatch`` does
+    (its groups keep their numbers)."""
+    return "^(?:" + pattern.pattern + ")$"
+
+
+def _selection_of(term: Any) -> str:
+    """What follows the ``:`` of a term's key (``"diversity"``, ``"~3"``)."""
+    return str(term.key).partition(":")[2]
+
+
+def layer_key_grammar_code() -> list[str]:
+    """The layer-key grammar of ``pydream.objectives`` (and ``objectives_beyond``) as R
+    variables, read from the engine's own patterns and terms."""
+    beyond = objectives_beyond
+    except_prefix = _selection_of(beyond.ExceptTerm("l", (3,)))[: -len("3")]
+    direction_prefixes = [
+        _selection_of(beyond.DirectionTerm("l", (1.0,), cosine)).partition("#")[0] + "#"
+        for cosine in (False, True)
+    ]
+    lines = [
+        "# The layer-key grammar (pydream.objectives, pydream.objectives_beyond). A key is LAYER",
+        "# or LAYER:SELECTION, the selection one of: PART,PART,... with each part an index or",
+        "# FIRST-LAST (layer_key_index_pattern); a ranked choice such as strong10",
+        "# (layer_key_ranked_pattern: the mode and count); a neuron 97@3,5 or 97@c",
+        "# (layer_key_neuron_pattern: channel, column, row, layer_key_centre the centre); all",
+        "# channels but some, ~3,7 (layer_key_except_prefix then indices); layer_key_diversity;",
+        "# a selection with a letter (layer_key_name_pattern): class names of",
+        "# classification_layer. layer_key_direction_prefixes begin a direction's label, which",
+        "# is no key. Perl regular expressions; max_layer_index: the largest index a key names.",
+        f"layer_key_index_pattern <- {json.dumps(_fullmatch(objectives.INDEX_RANGE))}",
+        f"layer_key_ranked_pattern <- {json.dumps(_fullmatch(beyond.RANKED))}",
+        f"layer_key_neuron_pattern <- {json.dumps(_fullmatch(beyond.NEURON))}",
+        f"layer_key_centre <- {json.dumps(beyond.CENTRE)}",
+        f"layer_key_except_prefix <- {json.dumps(except_prefix)}",
+        f"layer_key_diversity <- {json.dumps(_selection_of(beyond.DiversityTerm('l')))}",
+        f"layer_key_name_pattern <- {json.dumps(NAME_PATTERN)}",
+        *names_vector("layer_key_direction_prefixes", direction_prefixes),
+        *names_vector("rank_modes", beyond.RANK_MODES),
+        f"classification_layer <- {json.dumps(objectives.CLASSIFICATION_LAYER)}",
+        f"max_layer_index <- {r_number(objectives.MAX_INDEX)}",
+    ]
+    return lines
+
+
+# A selection with a letter names classes (objectives_beyond.term_from_selection's
+# ``[^\W\d_]``, a Unicode letter): the same class in Perl, Unicode-aware.
+NAME_PATTERN = r"(*UCP)[^\W\d_]"
+
+
 def generate() -> str:
     """The text of settings-generated.R."""
     arguments = call_arguments()
     parameters = gradient_ascent_parameters()
-    pattern = "^" + objectives.INDEX_RANGE.pattern + "$"
     lines = [HEADER]
     lines += settings_topic(arguments)
     lines += [
@@ -414,14 +463,7 @@ def generate() -> str:
     )
     lines += ["", "# Functions that use another default than the schema's on purpose."]
     lines += function_defaults_code()
-    lines += [
-        "",
-        "# The layer-key grammar: one part of LAYER:PART,PART (an index or FIRST-LAST, a Perl",
-        "# regular expression), and the largest index a key may name.",
-        f"layer_key_index_pattern <- {json.dumps(pattern)}",
-        f"max_layer_index <- {r_number(objectives.MAX_INDEX)}",
-        "",
-    ]
+    lines += ["", *layer_key_grammar_code(), ""]
     lines += [*deep_dream_code(), "", *gradient_ascent_code(parameters)]
     return "\n".join(lines) + "\n"
 

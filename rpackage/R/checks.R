@@ -229,8 +229,13 @@ is_layer_schedule <- function(x) {
     any(vapply(x, function(item) is.list(item) || !is.null(names(item)), logical(1)))
 }
 
-# One mapping of layer keys to coefficients -> a named list of doubles.
+# One mapping of layer keys to coefficients -> a named list of doubles. An objective that
+# stays an objective (one with a direction, see objective_layers()) was checked when it was
+# built; it becomes a Python objective on its way (r_to_py()).
 check_layer_mapping <- function(layers, name, allow_schedule = FALSE) {
+  if (is_objective(layers)) {
+    return(layers)
+  }
   example <- "e.g. `list(mixed3 = 0.8, mixed5 = 4)`"
   if (!(is.list(layers) || (is.numeric(layers) && !is.null(names(layers)))) ||
       is.data.frame(layers) || inherits(layers, "python.builtin.object")) {
@@ -275,23 +280,39 @@ check_layer_mapping <- function(layers, name, allow_schedule = FALSE) {
 
 # A layer key: NAME (the whole layer), NAME:INDEX, NAME:I1,I2 or NAME:FIRST-LAST (channels
 # of a layer, or classes of a classification layer such as "predictions:207"), indices
-# whole numbers from 0, ranges inclusive. Returns the layer name and whether channels are
-# selected, or raises the error the engine would (pydream.objectives.parse_layer_key, whose
-# grammar settings-generated.R holds: layer_key_index_pattern and max_layer_index).
-parse_layer_key <- function(key, name = "layers") {
+# whole numbers from 0, ranges inclusive; and, with `forms`, the keys of
+# pydream.objectives_beyond: "mixed4:97@3,5" and "mixed4:97@c" (a neuron),
+# "mixed4:strong10", "weak10", "avg10" (ranked channels), "mixed4:~3,7" (all channels but
+# some), "mixed4:diversity", and class names on the classification layer
+# ("predictions:tabby", whose names the engine checks). Returns the layer name, whether a
+# selection is made and its kind ("layer", "channels", "neuron", "ranked", "except",
+# "diversity", "classes"), or raises the error the engine would
+# (pydream.objectives.term_from_key, whose grammar settings-generated.R holds).
+parse_layer_key <- function(key, name = "layers", forms = TRUE) {
   text <- trimws(key)
   if (is.na(key) || !nzchar(text)) {
     abort_argument(sprintf("`%s`: layer names must be non-empty strings.", name))
   }
   colon <- regexpr(":", text, fixed = TRUE)
   if (colon < 0L) {
-    return(list(layer = text, selected = FALSE))
+    return(list(layer = text, selected = FALSE, kind = "layer"))
   }
   layer <- trimws(substr(text, 1L, colon - 1L))
   if (!nzchar(layer)) {
     abort_argument(sprintf("`%s`: \"%s\" has no layer name before \":\".", name, key))
   }
   selection <- substr(text, colon + 1L, nchar(text))
+  kind <- if (forms) selection_kind(layer, trimws(selection), key, name) else NULL
+  if (is.null(kind)) {
+    parse_key_indices(selection, key, name)
+    kind <- "channels"
+  }
+  list(layer = layer, selected = TRUE, kind = kind)
+}
+
+# The indices of PART,PART,... (each an index or FIRST-LAST), checked; `key` names them in
+# errors.
+parse_key_indices <- function(selection, key, name) {
   # a sentinel keeps empty parts at the end ("mixed4:3," has an empty second part)
   parts <- strsplit(paste0(selection, ",."), ",", fixed = TRUE)[[1]]
   for (part in trimws(parts[-length(parts)])) {
@@ -318,7 +339,79 @@ parse_layer_key <- function(key, name = "layers") {
       ))
     }
   }
-  list(layer = layer, selected = TRUE)
+  invisible()
+}
+
+# The kind of a selection beyond indices (pydream.objectives_beyond.term_from_selection),
+# checked as the engine checks its form, or NULL for indices.
+selection_kind <- function(layer, selection, key, name) {
+  if (startsWith(selection, layer_key_except_prefix)) {
+    rest <- substr(selection, nchar(layer_key_except_prefix) + 1L, nchar(selection))
+    parse_key_indices(rest, paste0(layer, ":", rest), name)
+    return("except")
+  }
+  ranked <- regmatches(selection, regexec(layer_key_ranked_pattern, selection, perl = TRUE))[[1]]
+  if (length(ranked)) {
+    if (as.numeric(ranked[[3]]) == 0) {
+      abort_no_ranked_channel(layer, ranked[[2]], name)
+    }
+    return("ranked")
+  }
+  neuron <- regmatches(selection, regexec(layer_key_neuron_pattern, selection, perl = TRUE))[[1]]
+  if (length(neuron)) {
+    if (!nzchar(neuron[[4]]) && neuron[[3]] != layer_key_centre) {
+      abort_argument(sprintf("`%s`: \"%s\" must end in @X,Y or @%s.", name, key, layer_key_centre))
+    }
+    return("neuron")
+  }
+  if (identical(selection, layer_key_diversity)) {
+    return("diversity")
+  }
+  if (any(startsWith(selection, layer_key_direction_prefixes))) {
+    abort_argument(sprintf(
+      paste0("`%s`: \"%s\" is a direction's label, not a key: build it with ",
+             "objective_direction(layer, vector)."),
+      name, key
+    ))
+  }
+  if (!grepl(layer_key_name_pattern, selection, perl = TRUE)) {
+    return(NULL)
+  }
+  check_class_names(layer, selection, key, name)
+  "classes"
+}
+
+# "predictions:tabby", "predictions:tabby cat,207": the form of classes by name (the engine
+# checks the names themselves).
+check_class_names <- function(layer, selection, key, name) {
+  if (layer != classification_layer) {
+    abort_argument(sprintf(
+      paste0("`%s`: \"%s\": names select ImageNet classes of \"%s\" (e.g. \"%s:tabby\"); ",
+             "channels are numbers (e.g. \"mixed4:97\"), or strong10, weak10, avg10, ~3,7, ",
+             "97@3,5."),
+      name, key, classification_layer, classification_layer
+    ))
+  }
+  parts <- trimws(strsplit(paste0(selection, ",."), ",", fixed = TRUE)[[1]])
+  parts <- parts[-length(parts)]
+  if (!all(nzchar(parts))) {
+    abort_argument(sprintf(
+      "`%s`: \"%s\" has an empty class name; separate names with single commas.", name, key
+    ))
+  }
+  numbers <- parts[grepl("^[0-9]+$", parts)]
+  if (length(numbers) && any(as.numeric(numbers) > max_layer_index)) {
+    abort_argument(sprintf("`%s`: a class number in \"%s\" is beyond any network.", name, key))
+  }
+  invisible()
+}
+
+# A ranked choice of no channel ("mixed4:strong0"): the engine's error, in R.
+abort_no_ranked_channel <- function(layer, mode, name) {
+  abort_argument(sprintf(
+    "`%s`: \"%s:%s0\" chooses no channel: give a count from 1, e.g. \"%s:%s10\".",
+    name, layer, mode, layer, mode
+  ))
 }
 
 # Layer keys as a character vector (dream_gallery()) -> a list of strings (a Python list,
@@ -336,7 +429,9 @@ check_layer_keys <- function(keys, name, channels = FALSE) {
     ))
   }
   for (key in keys) {
-    parsed <- parse_layer_key(key, name)
+    # a gallery dreams whole layers and single channels: the engine reads its keys with the
+    # index grammar alone (pydream.run.gallery.gallery_entries)
+    parsed <- parse_layer_key(key, name, forms = FALSE)
     if (channels && !parsed$selected) {
       abort_argument(sprintf(
         "`%s`: \"%s\" names no channels; write LAYER:FIRST-LAST, e.g. \"mixed4:0-15\".",

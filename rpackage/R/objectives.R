@@ -72,23 +72,60 @@ objective_channel <- function(layer, channels) {
 #' The objective that raises the pre-softmax logits of some classes (their mean): the
 #' dream draws what the network would call them. `objective_class_logit(207)` is the key
 #' `"predictions:207"` (ImageNet class 207, a golden retriever, for the models of the
-#' registry, whose classification layer is `"predictions"`). The model needs its
-#' classification top: the weights of the whole network.
+#' registry, whose classification layer is `"predictions"`); `objective_class_logit("tabby")`
+#' is the key `"predictions:tabby"`, class 281 (see [classify()] for the names the network
+#' gives a picture). The model needs its classification top: the weights of the whole
+#' network.
 #'
 #' @param classes One class number or several, **counting from 0** as the engine does
-#'   (ImageNet classes are 0 to 999).
-#' @param layer The classification (dense) layer.
+#'   (ImageNet classes are 0 to 999), or ImageNet class names: any of a class's WordNet
+#'   names, in any case, with spaces or underscores (`"tabby"`, `"tabby cat"`,
+#'   `"golden_retriever"`), possibly mixed with numbers written as strings
+#'   (`c("tabby", "207")`). The engine checks the names when it dreams, and an unknown
+#'   name is an error that suggests the nearest ones.
+#' @param layer The classification (dense) layer. Class names select ImageNet classes of
+#'   `"predictions"` only.
 #' @return An objective (see [objective_layer()]).
 #' @family objectives
 #' @export
 #' @examples
 #' objective_class_logit(207)
+#' objective_class_logit("tabby")
+#' objective_class_logit(c("tabby cat", "207"))
 #' objective_class_logit(c(1, 2), layer = "predictions") + objective_layer("mixed4") / 10
 objective_class_logit <- function(classes, layer = "predictions") {
   layer <- objective_layer_name(layer, "layer")
+  if (is.character(classes)) {
+    return(objective_class_names(classes, layer))
+  }
   indices <- objective_indices(classes, "classes", "class")
   objective_of(list(kind = "channels", layer = layer, indices = indices,
                     key = paste0(layer, ":", format_indices(indices))))
+}
+
+# Classes by name (and numbers written as strings): the key "predictions:tabby,207", whose
+# form is checked here and whose names the engine checks.
+objective_class_names <- function(classes, layer) {
+  names <- unique(trimws(classes))
+  if (length(names) == 0L || anyNA(names) || !all(nzchar(names)) ||
+      any(grepl("[,:]", names))) {
+    abort_argument(sprintf(
+      paste0("`classes` must be class numbers or ImageNet class names (non-empty strings ",
+             "without \",\" or \":\", e.g. \"tabby\"), not %s."),
+      describe_value(classes)
+    ))
+  }
+  if (layer != classification_layer && !all(grepl("^[0-9]+$", names))) {
+    abort_argument(sprintf(
+      paste0("`classes`: names select ImageNet classes of \"%s\", not of \"%s\"; give ",
+             "class numbers for another layer."),
+      classification_layer, layer
+    ))
+  }
+  key <- paste0(layer, ":", paste(names, collapse = ","))
+  parse_layer_key(key, "classes")
+  objective_of(list(kind = "channels", layer = layer, indices = NULL, classes = names,
+                    key = key))
 }
 
 #' Combine, scale and show objectives
@@ -97,7 +134,9 @@ objective_class_logit <- function(classes, layer = "predictions") {
 #' place and the sum of its weights. They scale by a single finite number (`2 * a`,
 #' `a * 2`, `a / 2`). `format()` and `print()` show the sum, each weight written out
 #' (`2 * mixed4 + 1 * mixed4:97`); `as.list()` gives the named list of layer key = weight
-#' that the objective stands for.
+#' that the objective stands for (a direction, which has no layer key, is there under its
+#' label, `mixed4:direction#...`, which `layers` does not take as a key: give the
+#' objective itself). `print()` also shows each direction's vector.
 #'
 #' @param e1,e2 Objectives, or an objective and a number for `*` and `/`.
 #' @param x An objective.
@@ -175,6 +214,17 @@ format.deepdream_objective <- function(x, ...) {
 #' @export
 print.deepdream_objective <- function(x, ...) {
   cat("<deepdream objective> ", format(x), "\n", sep = "")
+  for (term in x$terms) {
+    if (identical(term$kind, "direction")) {
+      shown <- format(utils::head(term$vector, 3L), digits = 4)
+      cat(sprintf(
+        "  %s: %s of %s along c(%s%s), %d numbers\n", term$key,
+        if (term$cosine) "the cosine similarity" else "the dot product", term$layer,
+        paste(shown, collapse = ", "), if (length(term$vector) > 3L) ", ..." else "",
+        length(term$vector)
+      ))
+    }
+  }
   invisible(x)
 }
 
@@ -187,19 +237,39 @@ as.list.deepdream_objective <- function(x, ...) {
 is_objective <- function(x) inherits(x, "deepdream_objective")
 
 # `layers` as given -> the same with every objective as its named list of key = weight:
-# an objective, or an unnamed list (one per octave) holding objectives.
+# an objective, or an unnamed list (one per octave) holding objectives. An objective with
+# a direction, which has no layer key, stays an objective: r_to_py() makes it a pydream
+# objective on its way to Python.
 objective_layers <- function(layers) {
   if (is_objective(layers)) {
-    return(as.list(layers))
+    return(as_layer_keys(layers))
   }
   if (is.list(layers) && !is.data.frame(layers) && is.null(names(layers))) {
     for (i in seq_along(layers)) {
       if (is_objective(layers[[i]])) {
-        layers[[i]] <- as.list(layers[[i]])
+        layers[[i]] <- as_layer_keys(layers[[i]])
       }
     }
   }
   layers
+}
+
+as_layer_keys <- function(x) {
+  if (has_direction(x)) x else as.list(x)
+}
+
+has_direction <- function(x) {
+  any(vapply(x$terms, function(term) identical(term$kind, "direction"), logical(1)))
+}
+
+#' @exportS3Method reticulate::r_to_py
+r_to_py.deepdream_objective <- function(x, convert = FALSE) {
+  terms <- lapply(names(x$weights), function(key) {
+    term <- x$terms[[key]]
+    list(kind = term$kind, layer = term$layer, key = key, weight = x$weights[[key]],
+         vector = as.list(term$vector), cosine = isTRUE(term$cosine))
+  })
+  python_bridge()$objective(terms)
 }
 
 objective_of <- function(term, weight = 1) {

@@ -384,9 +384,29 @@ dream_function_defaults <- list(
   gradient_ascent = list(tile_size = NULL, max_loss = NULL)
 )
 
-# The layer-key grammar: one part of LAYER:PART,PART (an index or FIRST-LAST, a Perl
-# regular expression), and the largest index a key may name.
-layer_key_index_pattern <- "^([0-9]+)\\s*(?:-\\s*([0-9]+))?$"
+# The layer-key grammar (pydream.objectives, pydream.objectives_beyond). A key is LAYER
+# or LAYER:SELECTION, the selection one of: PART,PART,... with each part an index or
+# FIRST-LAST (layer_key_index_pattern); a ranked choice such as strong10
+# (layer_key_ranked_pattern: the mode and count); a neuron 97@3,5 or 97@c
+# (layer_key_neuron_pattern: channel, column, row, layer_key_centre the centre); all
+# channels but some, ~3,7 (layer_key_except_prefix then indices); layer_key_diversity;
+# a selection with a letter (layer_key_name_pattern): class names of
+# classification_layer. layer_key_direction_prefixes begin a direction's label, which
+# is no key. Perl regular expressions; max_layer_index: the largest index a key names.
+layer_key_index_pattern <- "^(?:([0-9]+)\\s*(?:-\\s*([0-9]+))?)$"
+layer_key_ranked_pattern <- "^(?:(strong|weak|avg)\\s*([0-9]+))$"
+layer_key_neuron_pattern <- "^(?:([0-9]+)\\s*@\\s*(c|[0-9]+)\\s*(?:,\\s*(c|[0-9]+))?)$"
+layer_key_centre <- "c"
+layer_key_except_prefix <- "~"
+layer_key_diversity <- "diversity"
+layer_key_name_pattern <- "(*UCP)[^\\W\\d_]"
+layer_key_direction_prefixes <- c(
+  "direction#", "cosine#"
+)
+rank_modes <- c(
+  "strong", "weak", "avg"
+)
+classification_layer <- "predictions"
 max_layer_index <- 1000000
 
 #' @rdname deep_dream

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import traceback
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -307,5 +307,43 @@ def video_frame_count(input: Any) -> int | None:
         return None
 
 
+def objective(terms: Any) -> Any:
+    """An R objective (``objective_layer()``, ...) as a ``pydream.objectives.Objective``.
+
+    ``terms``: one dict per term, in order, with ``kind``, ``layer``, ``key`` (its layer key,
+    or a direction's label), ``weight`` and, for a direction (which has no key), ``vector``
+    and ``cosine``.
+    """
+    from pydream import objectives
+
+    parts = []
+    for term in terms:
+        if term["kind"] == "direction":
+            value = objectives.direction(term["layer"], list(term["vector"]), term["cosine"])
+        else:
+            value = objectives.as_objective({term["key"]: 1.0})
+        parts.append(value * float(term["weight"]))
+    return sum(parts, objectives.Objective())
+
+
+def classify(image: Any, top: int = 5, **kwargs: Any) -> dict[str, list[Any]]:
+    """``pydream.engine.classify.classify`` as columns: ``{"index": [...], "name": [...],
+    "probability": [...]}``, most probable first."""
+    from pydream.engine.classify import classify as classify_picture
+
+    found = classify_picture(image, top, **kwargs)
+    return {
+        "index": [index for index, _, _ in found],
+        "name": [name for _, name, _ in found],
+        "probability": [probability for _, _, probability in found],
+    }
+
+
 # Functions of this module that R calls through ``call`` (the others are pydream's).
-_BRIDGE_FUNCTIONS = {"gallery": gallery, "zoom": zoom, "video": video, "batch": batch}
+_BRIDGE_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "gallery": gallery,
+    "zoom": zoom,
+    "video": video,
+    "batch": batch,
+    "classify": classify,
+}
