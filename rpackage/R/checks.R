@@ -284,9 +284,8 @@ check_layer_mapping <- function(layers, name, allow_schedule = FALSE) {
 # pydream.objectives_beyond: "mixed4:97@3,5" and "mixed4:97@c" (a neuron),
 # "mixed4:strong10", "weak10", "avg10" (ranked channels), "mixed4:~3,7" (all channels but
 # some), "mixed4:diversity", and class names on the classification layer
-# ("predictions:tabby", whose names the engine checks). Returns the layer name, whether a
-# selection is made and its kind ("layer", "channels", "neuron", "ranked", "except",
-# "diversity", "classes"), or raises the error the engine would
+# ("predictions:tabby", whose names the engine checks). Returns the layer name and whether
+# a selection is made, or raises the error the engine would
 # (pydream.objectives.term_from_key, whose grammar settings-generated.R holds).
 parse_layer_key <- function(key, name = "layers", forms = TRUE) {
   text <- trimws(key)
@@ -295,19 +294,17 @@ parse_layer_key <- function(key, name = "layers", forms = TRUE) {
   }
   colon <- regexpr(":", text, fixed = TRUE)
   if (colon < 0L) {
-    return(list(layer = text, selected = FALSE, kind = "layer"))
+    return(list(layer = text, selected = FALSE))
   }
   layer <- trimws(substr(text, 1L, colon - 1L))
   if (!nzchar(layer)) {
     abort_argument(sprintf("`%s`: \"%s\" has no layer name before \":\".", name, key))
   }
   selection <- substr(text, colon + 1L, nchar(text))
-  kind <- if (forms) selection_kind(layer, trimws(selection), key, name) else NULL
-  if (is.null(kind)) {
+  if (!forms || is.null(selection_kind(layer, trimws(selection), key, name))) {
     parse_key_indices(selection, key, name)
-    kind <- "channels"
   }
-  list(layer = layer, selected = TRUE, kind = kind)
+  list(layer = layer, selected = TRUE)
 }
 
 # The indices of PART,PART,... (each an index or FIRST-LAST), checked; `key` names them in

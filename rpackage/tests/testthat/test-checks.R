@@ -290,7 +290,8 @@ test_that("layer keys follow the engine's grammar (settings-generated.R)", {
   expect_error(parse("mixed4:1000001"), "the index 1000001 in \"mixed4:1000001\" is beyond",
                fixed = TRUE)
   expect_error(parse("mixed4:3-1"), "runs backwards (3-1)", fixed = TRUE)
-  for (bad in c("mixed4:", "mixed4:a", "mixed4:1-", "mixed4:-3", "mixed4:1,", "mixed4:1--2")) {
+  expect_error(parse("mixed4:a"), "names select ImageNet classes", fixed = TRUE)
+  for (bad in c("mixed4:", "mixed4:@", "mixed4:1-", "mixed4:-3", "mixed4:1,", "mixed4:1--2")) {
     expect_error(parse(bad), "must look like LAYER:CHANNEL", fixed = TRUE, label = bad)
   }
 })

@@ -41,7 +41,7 @@ test_that("layer keys may select channels or classes", {
 test_that("malformed layer keys are one-line R errors like the engine's", {
   shape <- paste0("must look like LAYER:CHANNEL, LAYER:C1,C2 or LAYER:FIRST-LAST with whole ",
                   "numbers from 0, e.g. \"mixed4:97\" or \"mixed4:0-15\".")
-  for (key in c("mixed4:", "mixed4:x", "mixed4:3,", "mixed4:,3", "mixed4:-3", "mixed4:3-",
+  for (key in c("mixed4:", "mixed4:#", "mixed4:3,", "mixed4:,3", "mixed4:-3", "mixed4:3-",
                 "mixed4:1-2-3", "mixed4:1.5", "mixed4:+2", "mixed4:1:2", "mixed4: ")) {
     layers <- list(1)
     names(layers) <- key
@@ -56,8 +56,12 @@ test_that("malformed layer keys are one-line R errors like the engine's", {
                    "`layers`: the index 2000000 in \"mixed4:0-2000000\" is beyond any network.")
   expect_match(argument_error(deepdream:::check_layers(list(" " = 1))),
                "layer names must be non-empty strings", fixed = TRUE)
+  expect_match(argument_error(deep_dream(empty_photo(), layers = list("mixed4:#" = 1))),
+               "`layers`: \"mixed4:#\" must look like", fixed = TRUE)
+  # a selection with a letter names classes, of the classification layer only
   expect_match(argument_error(deep_dream(empty_photo(), layers = list("mixed4:x" = 1))),
-               "`layers`: \"mixed4:x\" must look like", fixed = TRUE)
+               "`layers`: \"mixed4:x\": names select ImageNet classes of \"predictions\"",
+               fixed = TRUE)
 })
 
 test_that("layers may be a list of layer lists, one per octave", {
@@ -82,8 +86,8 @@ test_that("layers may be a list of layer lists, one per octave", {
   expect_match(argument_error(deepdream:::check_layers(list(list(mixed3 = "a"), list(b = 1)))),
                "layer \"mixed3\" in `layers[[1]]` must be a single finite number", fixed = TRUE)
   expect_match(argument_error(deepdream:::check_layers(list(list(mixed3 = 1),
-                                                            list("mixed4:x" = 1)))),
-               "`layers[[2]]`: \"mixed4:x\" must look like", fixed = TRUE)
+                                                            list("mixed4:#" = 1)))),
+               "`layers[[2]]`: \"mixed4:#\" must look like", fixed = TRUE)
   expect_match(argument_error(deepdream:::check_layers(list(list(list(mixed3 = 1))))),
                "Every element of `layers[[1]]` must be named", fixed = TRUE)
   expect_match(argument_error(deepdream:::check_layers("mixed3")),
