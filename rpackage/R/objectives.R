@@ -216,7 +216,7 @@ print.deepdream_objective <- function(x, ...) {
   cat("<deepdream objective> ", format(x), "\n", sep = "")
   for (term in x$terms) {
     if (identical(term$kind, "direction")) {
-      shown <- format(utils::head(term$vector, 3L), digits = 4)
+      shown <- vapply(utils::head(term$vector, 3L), format, character(1), digits = 4)
       cat(sprintf(
         "  %s: %s of %s along c(%s%s), %d numbers\n", term$key,
         if (term$cosine) "the cosine similarity" else "the dot product", term$layer,

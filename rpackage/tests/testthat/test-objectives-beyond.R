@@ -52,7 +52,7 @@ test_that("a direction keeps its vector, is told apart by it, and prints it", {
     "  mixed4:direction#[0-9a-f]{10}: the dot product of mixed4 along c\\(1, 2, 3\\), 3 numbers"
   ))
   expect_output(print(objective_direction("mixed4", seq(0.5, 384, by = 0.5), cosine = TRUE)),
-                "the cosine similarity of mixed4 along c(0.5, 1.0, 1.5, ...), 768 numbers",
+                "the cosine similarity of mixed4 along c(0.5, 1, 1.5, ...), 768 numbers",
                 fixed = TRUE)
   # a direction has no layer key: `layers` keeps it as an objective (Python gets the value)
   both <- toward + objective_layer("mixed3")
