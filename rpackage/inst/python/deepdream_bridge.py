@@ -10,10 +10,12 @@ classes without a Python traceback.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
 import traceback
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -339,6 +341,75 @@ def classify(image: Any, top: int = 5, **kwargs: Any) -> dict[str, list[Any]]:
     }
 
 
+class VisualizeStopped(Exception):
+    """A visualisation stopped before its last step (the R callback asked to stop)."""
+
+
+def visualize(step_callback: Any = None, **kwargs: Any) -> dict[str, Any]:
+    """``pydream.visualize(**kwargs)`` and the label of each picture, in order.
+
+    Returns ``{"pictures": array, "labels": [...], "stopped": None}``: one (H, W, 3) picture
+    or (N, H, W, 3), labelled by ``visualize_labels``. ``step_callback(done, total)``, when
+    given, is called after every step; when it returns true the visualisation stops, and
+    the result is ``{"pictures": None, "labels": [], "stopped": "stopped after N of M
+    steps"}``.
+    """
+    if step_callback is None:
+        pictures = pydream.visualize(**kwargs)
+    else:
+        try:
+            with _step_reports(step_callback):
+                pictures = pydream.visualize(**kwargs)
+        except VisualizeStopped as stop:
+            return {"pictures": None, "labels": [], "stopped": str(stop)}
+    return {"pictures": pictures, "labels": visualize_labels(**kwargs), "stopped": None}
+
+
+def visualize_labels(
+    objective: Any = None, layers: Any = None, channels: Any = None, count: int = 1, **_: Any
+) -> list[str]:
+    """The label of each picture ``visualize`` draws, as its sheet shows them: a key per
+    objective, layer or channel, ``"KEY #i"`` for the ``count`` pictures of one objective."""
+    from pydream.visual.request import drawing_request
+
+    return list(drawing_request(objective, layers, channels, count).labels)
+
+
+class _StepBar:
+    """Stands for ``tqdm`` in ``pydream.visual.visualize``: tells ``callback(done, total)``
+    of every step and stops the run (``VisualizeStopped``) when it returns true."""
+
+    def __init__(self, callback: Any, total: int | None = None, **_: Any) -> None:
+        self.callback, self.total, self.done = callback, int(total or 0), 0
+
+    def __enter__(self) -> _StepBar:
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        return None
+
+    def update(self, steps: int = 1) -> None:
+        self.done += int(steps)
+        if self.callback(self.done, self.total):
+            raise VisualizeStopped(f"stopped after {self.done} of {self.total} steps")
+
+    def close(self) -> None:
+        return None
+
+
+@contextlib.contextmanager
+def _step_reports(callback: Any) -> Iterator[None]:
+    """While active, the visualisation's progress bar is a ``_StepBar`` of ``callback``."""
+    # the module, not the function pydream.visual may export under the same name
+    module = importlib.import_module("pydream.visual.visualize")
+    saved = module.tqdm  # type: ignore[attr-defined]
+    module.tqdm = lambda *args, **kwargs: _StepBar(callback, **kwargs)  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        module.tqdm = saved  # type: ignore[attr-defined]
+
+
 # Functions of this module that R calls through ``call`` (the others are pydream's).
 _BRIDGE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "gallery": gallery,
@@ -346,4 +417,5 @@ _BRIDGE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "video": video,
     "batch": batch,
     "classify": classify,
+    "visualize": visualize,
 }
