@@ -29,6 +29,7 @@ from .settings import DreamSettings
 
 if TYPE_CHECKING:
     from .engine.cache import clear_caches
+    from .engine.classify import classify
     from .engine.dream import (
         Dreamer,
         deep_dream,
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
         preprocess_image,
     )
     from .nets.models import list_layers
+    from .visual.visualize import visualize
 
 _moved.install()
 
@@ -48,6 +50,8 @@ _ENGINE_EXPORTS = {
     "gradient_ascent": "engine.dream",
     "preprocess_image": "engine.dream",
     "list_layers": "nets.models",
+    "visualize": "visual.visualize",
+    "classify": "engine.classify",
 }
 """Public names that need Keras -> their module, imported on first use."""
 
@@ -57,6 +61,7 @@ __all__ = [
     "Dreamer",
     "MemoryBudgetError",
     "__version__",
+    "classify",
     "clear_caches",
     "deep_dream",
     "deprocess_image",
@@ -74,6 +79,7 @@ __all__ = [
     "presets",
     "resize_img",
     "save_img",
+    "visualize",
 ]
 
 

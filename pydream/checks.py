@@ -145,6 +145,30 @@ def check_switch(name: str, value: Any, choices: tuple[str, ...]) -> str | None:
     return value
 
 
+def check_size_form(name: str, value: Any, maximum: float | None = None) -> int | tuple[int, int]:
+    """A side in pixels (a whole number >= 1) or a pair ``(height, width)`` of them."""
+    top = None if maximum is None else int(maximum)
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        height, width = (check_int(name, each, minimum=1, maximum=top) or 1 for each in value)
+        return (height, width)
+    return check_int(name, value, minimum=1, maximum=top) or 1
+
+
+def check_transforms_form(name: str, value: Any) -> Any:
+    """``"standard"``, ``"none"``/``None`` or a list of named transforms: the names and
+    ranges themselves are checked where the transforms are built
+    (``pydream.visual.transforms.parse_transforms``)."""
+    if value is None or isinstance(value, str):
+        return None if value is None or value.strip().lower() == "none" else value
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    raise _fail(
+        name, value, "'standard', None or a list of transforms",
+        f"{name} must be 'standard', None or a list such as ['pad:12', 'rotate:-10..10'], "
+        f"not {value!r}",
+    )  # fmt: skip
+
+
 def check_tile_size(name: str, value: Any) -> int | str | None:
     """``"auto"``, ``None`` or a whole number of pixels >= 1."""
     if value is None or (isinstance(value, str) and value == "auto"):

@@ -17,7 +17,16 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ._version import __version__
-from .settings import ANIMATION_SETTINGS, FUNCTION_DEFAULTS, GROUPS, RUN_OPTIONS, SETTINGS, Setting
+from .settings import (
+    ANIMATION_SETTINGS,
+    FUNCTION_DEFAULTS,
+    GROUPS,
+    RUN_OPTIONS,
+    SETTINGS,
+    VISUAL_SETTINGS,
+    VISUALIZE_SETTINGS,
+    Setting,
+)
 
 EXIT_ERROR = 2
 EXIT_SOME_FAILED = 1
@@ -311,7 +320,87 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("presets", help="list the presets and what they set")
     add_classify_parser(commands)
+    add_visualize_parser(commands)
     return parser
+
+
+def parse_size(text: str) -> int | tuple[int, int]:
+    """``"224"`` -> 224; ``"200,300"`` -> (200, 300) (height, width)."""
+    try:
+        parts = [int(part) for part in text.split(",")]
+    except ValueError:
+        parts = []
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        return (parts[0], parts[1])
+    raise argparse.ArgumentTypeError(
+        f"must be pixels (224) or HEIGHT,WIDTH (200,300), not {text!r}"
+    )
+
+
+def parse_transforms_text(text: str) -> str | list[str] | None:
+    """``standard``, ``none`` or named transforms ``pad:12,rotate:-10..10``."""
+    lowered = text.strip().lower()
+    if lowered in ("standard", "none"):
+        return None if lowered == "none" else "standard"
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def add_visualize_parser(commands: Any) -> None:
+    """``pydream visualize``: what the network sees, drawn from noise (or from a photo)."""
+    command = commands.add_parser(
+        "visualize",
+        help="draw what layers or channels respond to, from noise (or accentuate a photo)",
+        argument_default=argparse.SUPPRESS,
+    )
+    command.add_argument("-o", "--output", required=True, help="the picture, or the sheet of "
+                         "several (required)")  # fmt: skip
+    what = command.add_mutually_exclusive_group(required=True)
+    what.add_argument("--layers", type=parse_key_list, help="one picture per layer: "
+                      "mixed3,mixed4 (one of these three is required)")  # fmt: skip
+    what.add_argument("--channels", action="append", help="one picture per channel: "
+                      "mixed4:0-15, may repeat (one of these three is required)")  # fmt: skip
+    what.add_argument("--objective", type=parse_layer_mapping, help="one combined objective: "
+                      "mixed4:97=1,mixed5=0.5 (one of these three is required)")  # fmt: skip
+    command.add_argument("--image", help="accentuate this photo instead of starting from noise "
+                         "(default: none, noise)")  # fmt: skip
+    command.add_argument("--columns", type=int, help="tiles per row of a sheet (default: a "
+                         "near-square grid)")  # fmt: skip
+    defaults = FUNCTION_DEFAULTS["visualize"]
+    for spec in VISUAL_SETTINGS.values():
+        flag = "--" + spec.name.replace("_", "-")
+        if spec.kind == "flag" and spec.default:
+            negative = f"--no-{spec.name.replace('_', '-')}"
+            help_text = f"turn off: {spec.help} (default: on)"
+            command.add_argument(negative, dest=spec.name, action="store_false", help=help_text)
+            continue
+        option = setting_option(spec)
+        option["type"] = {"size": parse_size, "transforms": parse_transforms_text}.get(
+            spec.kind, option.get("type")
+        )
+        command.add_argument(flag, **{key: value for key, value in option.items() if value})
+    for name in VISUALIZE_SETTINGS:
+        spec = SETTINGS[name]
+        spec = dataclasses.replace(spec, default=defaults.get(name, spec.default))
+        if name == "iterations":
+            spec = dataclasses.replace(spec, help="Adam steps on the picture's variables")
+        command.add_argument("--" + name, **setting_option(spec))
+    command.add_argument(
+        "--quiet", action="store_true", default=False, help="no progress bar (default: off)"
+    )
+
+
+def run_visualize(options: argparse.Namespace) -> None:
+    """Draw what ``options`` asks and write it."""
+    from .visual.visualize import visualize
+
+    names = (*VISUAL_SETTINGS, *VISUALIZE_SETTINGS, "layers", "channels", "image", "columns")
+    given = given_options(options, names)
+    objective = given_options(options, ("objective",)).get("objective")
+    visualize(objective, output=options.output, progress=not options.quiet, **given)
+    if not options.quiet:
+        print(f"wrote {options.output}", file=sys.stderr)
 
 
 def add_classify_parser(commands: Any) -> None:
@@ -574,6 +663,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 status = run_batch(options)
             elif options.command == "classify":
                 run_classify(options)
+            elif options.command == "visualize":
+                run_visualize(options)
             elif options.command == "layers":
                 from .nets.models import list_layers
 

@@ -30,8 +30,10 @@ from .checks import (
     check_model,
     check_offset,
     check_processing,
+    check_size_form,
     check_switch,
     check_tile_size,
+    check_transforms_form,
     check_weights,
 )
 from .errors import DeprecatedSettingWarning, SettingError
@@ -40,7 +42,10 @@ from .objectives import LayerKey as LayerKey
 from .objectives import check_layers
 from .objectives import parse_layer_key as parse_layer_key
 
-GROUPS = ("objective", "network", "schedule", "optimiser", "tiling", "output", "animation")
+GROUPS = (
+    "objective", "network", "schedule", "optimiser", "tiling", "output", "animation",
+    "visualization",
+)  # fmt: skip
 """The groups settings are shown in (``pydream dream --help``, the R help)."""
 
 LOSSES = ("l2", "mean")
@@ -62,10 +67,13 @@ COLOR_LOCKS = ("mean_std", "histogram")
 LOOPS = ("pingpong", "seamless")
 INTERPOLATIONS = ("linear", "smooth")
 FLOWS = ("dis", "farneback")
+PARAMS = ("fft", "pixel")
+MAX_SIZE = 4096  # pixels a side of a visualisation: one picture already takes minutes at 1024
+MAX_COUNT = 256  # pictures a visualisation draws at once (an atlas of 256 channels)
 
 KINDS = (
     "number", "whole", "choice", "flag", "layers", "model", "weights", "tile_size", "picture",
-    "mask", "processing", "path", "function", "offset", "switch",
+    "mask", "processing", "path", "function", "offset", "switch", "transforms", "size",
 )  # fmt: skip
 """The kinds of value a setting takes; each has one check here and one in R."""
 
@@ -195,6 +203,8 @@ _CHECKS = {
     "function": _unchecked,
     "offset": lambda spec, value: check_offset(spec.name, value),
     "switch": lambda spec, value: check_switch(spec.name, value, spec.choices),
+    "transforms": lambda spec, value: check_transforms_form(spec.name, value),
+    "size": lambda spec, value: check_size_form(spec.name, value, spec.maximum),
 }
 
 SPEC = "pydream.setting"
@@ -634,6 +644,60 @@ KEYFRAMED: tuple[str, ...] = tuple(
 )
 """The settings an animation may keyframe, dream settings first."""
 
+VISUAL_SETTINGS: Mapping[str, Setting] = {
+    spec.name: spec
+    for spec in (
+        Setting(
+            1, kind="whole", group="visualization", minimum=1, maximum=MAX_COUNT, name="count",
+            help="pictures of the one objective, drawn together (with a diversity term they "
+            "differ)",
+        ),
+        Setting(
+            224, kind="size", group="visualization", maximum=MAX_SIZE, name="size", metavar="PX",
+            help="pixels of each picture's side (or height, width); with image, its longer side",
+        ),
+        Setting(
+            "fft", kind="choice", group="visualization", choices=PARAMS, name="param",
+            help="how the picture is optimised: fft (a spectrum scaled toward low frequencies: "
+            "clean shapes) or pixel (the pixels themselves, as deep_dream does)",
+        ),
+        Setting(
+            1.0, kind="number", group="visualization", minimum=0.0, maximum=10.0,
+            name="fft_decay",
+            help="with fft, the spectrum's scale 1 / f**fft_decay: larger favours coarser shapes",
+        ),
+        Setting(
+            True, kind="flag", group="visualization", name="decorrelate",
+            help="colours through the square root of ImageNet's colour covariance (natural "
+            "colours)",
+        ),
+        Setting(
+            "standard", kind="transforms", group="visualization", allow_none=True,
+            name="transforms", metavar="standard|none|NAME:RANGE,...",
+            help="random transformations each step, so the picture works at every shift, scale "
+            "and angle: standard (pad 12, shift 8, scale 0.9..1.1, rotate -10..10, shift 4), "
+            "None, or named ones (pad, shift, scale, rotate) with their ranges",
+        ),
+        Setting(
+            0.05, kind="number", group="visualization", strictly_above=0.0, maximum=10.0,
+            name="learning_rate",
+            help="Adam's step on the picture's variables",
+        ),
+        Setting(
+            1.0, kind="number", group="visualization", minimum=0.0, name="photo_weight",
+            help="with image: weight of the pull toward the photo (mean squared difference of "
+            "0..1 pixels, against the objective's mean activation): larger keeps more of it",
+        ),
+    )
+}  # fmt: skip
+"""The settings of ``pydream.visualize`` beside the dream's own ``iterations``, ``seed``,
+``model`` and ``weights`` (with its own default of ``iterations``, see ``FUNCTION_DEFAULTS``):
+its defaults are its own (Fourier parameterisation, decorrelated colours, lucid's transforms),
+while ``deep_dream`` keeps plain pixel ascent."""
+
+VISUALIZE_SETTINGS = ("iterations", "seed", "model", "weights")
+"""The dream settings ``visualize`` takes too, with the same meaning."""
+
 FUNCTION_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
     # small dreams: without a border crop the deep layers keep their few positions
     "dream_gallery": {"border": 0},
@@ -641,6 +705,8 @@ FUNCTION_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
     "gradient_ascent": {"tile_size": None, "max_loss": None},
     # a video keeps its own frame rate unless told
     "dream_video": {"fps": None},
+    # a picture from noise needs many more steps than a dream's octave (lucid: 512)
+    "visualize": {"iterations": 256},
 }
 """Functions that use another default than the schema's on purpose: name -> setting -> value."""
 

@@ -127,7 +127,7 @@ def test_every_option_of_every_command_has_help_with_its_default():
             if not action.option_strings or isinstance(action, argparse._HelpAction):
                 continue
             text = action.help or ""
-            if "default" not in text and "(required)" not in text:
+            if "default" not in text and "required)" not in text:
                 missing.append(f"{name} {action.option_strings[0]}")
     assert not missing
 

@@ -16,7 +16,8 @@ import pytest
 
 from pydream.errors import LayerError, SettingError
 from pydream.visual import parameterization, transforms
-from pydream.visual.visualize import Optimisation, Scorer, as_objectives, score, visualize
+from pydream.visual.request import drawing_request
+from pydream.visual.visualize import Optimisation, Scorer, score, visualize
 
 from .conftest import LONG_TESTS, REAL_WEIGHTS, needs_real_weights
 
@@ -28,7 +29,7 @@ def test_the_first_adam_step_moves_each_chosen_variable_by_the_learning_rate(tin
     # 'square' is the network input itself (2 * sigmoid(v) - 1): its channel's mean rises
     # with every variable of that channel, and Adam's first step is lr * g / |g|.
     image = parameterization.ImageParam(10, 12, "pixel", decorrelate=False)
-    found, _ = as_objectives(["square:0", "square:2"])
+    found = drawing_request(["square:0", "square:2"], None, None, 1).objectives
     scorer = Scorer(found, "tiny", None)
     start = image.initial(2, np.random.default_rng(0))
     steps = Optimisation(image, transforms.TransformChain(), scorer, 0.05, 2)
@@ -77,28 +78,35 @@ def test_each_picture_raises_its_own_objectives_score(edges, param, chain):
     assert np.mean(np.abs(again.astype(int) - pictures[0])) < 0.5
 
 
-def test_the_pictures_are_written_one_file_each(tiny_models, tmp_path):
+def test_one_picture_is_a_file_and_several_a_labelled_sheet(tiny_models, tmp_path):
+    import json
+
     from PIL import Image
+
+    from pydream.run.gallery import GAP
 
     options = {"size": 16, "iterations": 2, "seed": 0, **TINY}
     one = visualize("square:1", output=tmp_path / "one.png", **options)
     np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "one.png")), one)
     both = visualize(["square:0", "square:1"], output=tmp_path / "atlas.png", **options)
+    with Image.open(tmp_path / "atlas.png") as sheet:
+        pixels = np.asarray(sheet)
+        assert json.loads(sheet.info["pydream:settings"])["visualize"] == ["square:0", "square:1"]
     for index in (0, 1):
-        written = np.asarray(Image.open(tmp_path / f"atlas-{index}.png"))
-        np.testing.assert_array_equal(written, both[index])
+        left = GAP + index * (16 + GAP)
+        np.testing.assert_array_equal(pixels[GAP : GAP + 16, left : left + 16], both[index])
 
 
 @pytest.mark.parametrize(
     ("options", "error", "message"),
     [
-        ({"fft_decay": -1.0}, SettingError, "fft_decay must be at least 0.0, not -1.0"),
+        ({"fft_decay": -1.0}, SettingError, "fft_decay must be from 0 to 10, not -1"),
         ({"size": 40, "transforms": None, "model": "inception_v3"}, SettingError,
          "size must be at least 75 pixels for inception_v3"),
         ({"size": 60, "model": "inception_v3"}, SettingError, "size must be at least 63 pixels"),
         ({"transforms": ["pad:4", "wobble:2"]}, SettingError,
          "unknown transform 'wobble'; transforms are: pad, shift, scale, rotate"),
-        ({"param": "cppn"}, SettingError, "param must be one of 'pixel', 'fft'"),
+        ({"param": "cppn"}, SettingError, "param must be one of 'fft', 'pixel'"),
         ({"iterations": -1}, SettingError, "iterations must be at least 0"),
         ({"learning_rate": 0}, SettingError, "learning_rate must be a positive number"),
         ({"objective": "sqare:0"}, LayerError, "unknown layer 'sqare' (did you mean 'square'?)"),

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,10 +20,10 @@ from keras import ops
 from tqdm.auto import tqdm
 
 from .. import objectives as objective_values
-from ..checks import check_flag, check_float, check_int, check_model, check_weights
-from ..engine.features import FeatureObjective, Term, build_terms
+from ..checks import check_flag, check_int, check_model, check_weights
+from ..engine.features import FeatureObjective, Term, build_terms, diversity_loss
 from ..errors import SettingError
-from ..media.images import save_image
+from ..media.images import check_output_path
 from ..nets import backend
 from ..nets.models import (
     ModelSpec,
@@ -34,7 +33,9 @@ from ..nets.models import (
     load_inference_model,
     needs_top,
 )
+from ..settings import VISUAL_SETTINGS
 from .parameterization import ImageParam, network_input
+from .request import drawing_request, start_photo, write_sheet
 from .transforms import TransformChain, parse_transforms
 
 Tensor = Any
@@ -49,36 +50,6 @@ START_SCALE = 0.1
 about 7 levels of 0..255 around grey. Lucid starts from 0.01 (under one level); there, two of
 the first eight channels of InceptionV3's mixed4 stayed grey: every one of their rectified
 units was off over the whole picture, so no gradient reached the start at all."""
-
-
-def as_objectives(objective: Any) -> tuple[list[objective_values.Objective], bool]:
-    """The objectives to draw, one per picture, and whether a list was given.
-
-    ``objective``: an ``Objective``, a dict of layer keys -> weights, a layer key
-    (``"mixed4:97"``), or a list of those (one picture each).
-    """
-    batched = isinstance(objective, (list, tuple))
-    items = list(objective) if batched else [objective]
-    if not items:
-        raise SettingError(
-            "objective: give at least one objective",
-            setting="objective",
-            value="[]",
-            allowed="objectives",
-        )
-    found = []
-    for item in items:
-        if isinstance(item, str):
-            item = {item: 1.0}
-        found.append(objective_values.as_objective(item, "objective"))
-        if not found[-1]:
-            raise SettingError(
-                "objective: an objective needs at least one term",
-                setting="objective",
-                value=repr(item),
-                allowed="a layer key or an objective",
-            )
-    return found, batched
 
 
 class Scorer:
@@ -102,6 +73,11 @@ class Scorer:
         check_layer_names(model, names, [layer.name for layer in network.layers])
         resolved = [build_terms(each, network) for each in objectives]
         self.terms: list[tuple[Term, ...]] = [terms for terms, _ in resolved]
+        # a diversity term scores the batch as a whole (its pictures against each other)
+        self.diversity = tuple(dict.fromkeys(
+            (term.layer, term.coefficient) for terms in self.terms for term in terms
+            if term.kind == "diversity"
+        ))  # fmt: skip
         dense = {name: layer for _, layers in resolved for name, layer in layers.items()}
         layers = tuple(dict.fromkeys(term.layer for terms in self.terms for term in terms))
         self.index = {name: position for position, name in enumerate(layers)}
@@ -128,11 +104,18 @@ class Scorer:
             ]
             rows.append(ops.stack(row))
         table = ops.stack(rows)
-        return table if every else table[:, 0]
+        if every:
+            return table
+        spread = ops.zeros((), "float32")
+        for layer, coefficient in self.diversity:  # shared out, so the sum counts it once
+            spread = spread + coefficient * diversity_loss(outputs[self.index[layer]]) / count
+        return table[:, 0] + spread
 
     def _score(self, outputs: list[Tensor], terms: tuple[Term, ...], picture: int) -> Tensor:
         total = ops.zeros((), "float32")
         for term in terms:
+            if term.kind == "diversity":
+                continue
             activation = outputs[self.index[term.layer]][picture : picture + 1]
             total = total + term.coefficient * self.features.term_loss(term, activation, None)
         return total
@@ -148,6 +131,9 @@ class Optimisation:
         scorer: the objectives' scores.
         learning_rate: Adam's step.
         batch: how many pictures.
+        pull: ``(photo, weight)``: subtract ``weight`` times each picture's mean squared
+            difference from ``photo`` (uint8 (H, W, 3), in 0..1 units) from the score
+            (accentuation); ``None``: no pull.
     """
 
     param: ImageParam
@@ -155,6 +141,7 @@ class Optimisation:
     scorer: Scorer
     learning_rate: float
     batch: int
+    pull: tuple[np.ndarray, float] | None = None
 
     def __post_init__(self) -> None:
         shape = backend.Signature(self.param.shape(self.batch))
@@ -168,9 +155,14 @@ class Optimisation:
         self._step = backend.compile_function(self._adam_step, signature)
 
     def _score(self, values: Tensor, draws: Tensor, state: Any) -> tuple[Tensor, Tensor]:
-        pictures = self.chain.apply(self.param.to_unit(values), draws)
-        scores = self.scorer.scores(pictures, state)
-        return ops.sum(scores), scores
+        unit = self.param.to_unit(values)
+        scores = self.scorer.scores(self.chain.apply(unit, draws), state)
+        total = ops.sum(scores)
+        if self.pull is not None:
+            photo, weight = self.pull
+            target = ops.convert_to_tensor(photo[None].astype(np.float32) / 255.0)
+            total = total - weight * ops.sum(ops.mean(ops.square(unit - target), axis=(1, 2, 3)))
+        return total, scores
 
     def _adam_step(
         self,
@@ -237,18 +229,13 @@ def check_size(size: Any, chain: TransformChain, spec: ModelSpec) -> tuple[int, 
     return height, width
 
 
-def write_pictures(pictures: np.ndarray, output: Any, batched: bool) -> None:
-    """One file for one picture; ``STEM-INDEX.SUFFIX`` files for a list of objectives."""
-    target = Path(output).expanduser()
-    if not batched:
-        save_image(pictures[0], target)
-        return
-    for index, picture in enumerate(pictures):
-        save_image(picture, target.with_name(f"{target.stem}-{index}{target.suffix}"))
-
-
 def visualize(
-    objective: Any,
+    objective: Any = None,
+    image: Any = None,
+    *,
+    layers: Any = None,
+    channels: Any = None,
+    count: int = 1,
     size: Any = 224,
     iterations: int = 256,
     param: str = "fft",
@@ -256,65 +243,92 @@ def visualize(
     decorrelate: bool = True,
     transforms: Any = "standard",
     learning_rate: float = LEARNING_RATE,
+    photo_weight: float = 1.0,
     seed: int | None = None,
     model: Any = "inception_v3",
     weights: Any = "imagenet",
     output: Any = None,
+    columns: int | None = None,
     progress: bool = False,
 ) -> np.ndarray:
-    """The picture that the objective scores highly, optimised from faint random noise.
+    """The picture that the objective scores highly, optimised from faint random noise (or,
+    given ``image``, from a photo that it stays close to: the photo accentuated).
 
     Args:
         objective: what to show: a layer key (``"mixed4:97"``), an ``Objective``, a dict of
             layer keys -> weights, or a list of these (one picture each, optimised together).
-        size: the picture's side in pixels, or (height, width).
-        iterations: Adam steps (0: the random start).
+        image: ``None`` (start from noise), or a photo (path, ``PIL.Image``, uint8 array) to
+            start from, pulled toward with ``photo_weight``.
+        layers: instead of ``objective``: layer names (``"mixed3,mixed4"`` or a list), one
+            picture each.
+        channels: instead of ``objective``: channel keys (``"mixed4:0-15"``), one picture a
+            channel: an atlas of the layer.
+        count: pictures of each objective, drawn together (add
+            ``pydream.objectives.diversity(layer, weight)`` to make them differ).
+        size: each picture's side in pixels, or (height, width); with ``image``, its longer
+            side.
+        iterations: Adam steps (0: the start).
         param: ``"fft"`` (a 1/f-scaled spectrum, the default) or ``"pixel"``.
-        fft_decay: the spectrum's exponent, >= 0 (see ``parameterization.spectrum_scale``).
+        fft_decay: the spectrum's exponent, 0..10 (see ``parameterization.spectrum_scale``).
         decorrelate: colours through ImageNet's colour covariance's square root.
         transforms: ``"standard"`` (lucid's pad, shift, scale, rotate, shift), ``None``, or a
             list of named transforms (see ``transforms.parse_transforms``).
         learning_rate: Adam's step (lucid: 0.05).
+        photo_weight: with ``image``, the weight of the mean squared difference (0..1
+            pixels) from the photo, subtracted from the objective's score.
         seed: the start and the transforms' draws; ``None`` draws a fresh seed. A picture
             of a list starts as it would alone with the same seed.
         model: a registry name or a ``keras.Model`` (with an affine preprocessing).
         weights: ``"imagenet"``, ``None`` (random) or a weights file.
-        output: a file to write (a list of objectives writes ``STEM-0.png``, ``STEM-1.png``...).
+        output: a file to write; several pictures make one sheet, each labelled with its
+            objective.
+        columns: tiles a row of the sheet (default: a near-square grid).
         progress: show a progress bar.
 
     Returns:
-        uint8 RGB (H, W, 3); (N, H, W, 3) for a list of N objectives.
+        uint8 RGB (H, W, 3); (N, H, W, 3) for several pictures.
 
     Raises:
         SettingError: a bad setting (a negative ``fft_decay``, a size too small for the
-            model, an unknown transform, ...).
+            model, an unknown transform, a neuron outside its layer, ...).
         LayerError: an unknown layer.
     """
-    found, batched = as_objectives(objective)
-    chain = parse_transforms(transforms)
-    height, width = check_size(size, chain, get_spec(check_model("model", model)))
-    image = ImageParam(height, width, param, fft_decay, decorrelate)
+    request = drawing_request(objective, layers, channels, count)
+    checked = {name: VISUAL_SETTINGS[name].check(value) for name, value in (
+        ("param", param), ("fft_decay", fft_decay), ("decorrelate", decorrelate),
+        ("transforms", transforms), ("learning_rate", learning_rate),
+        ("photo_weight", photo_weight), ("size", size),
+    )}  # fmt: skip
+    chain = parse_transforms(checked["transforms"])
+    spec = get_spec(check_model("model", model))
+    photo = None if image is None else start_photo(image, checked["size"])
+    height, width = check_size(photo.shape[:2] if photo is not None else size, chain, spec)
+    param_ = ImageParam(height, width, checked["param"], checked["fft_decay"],
+                        checked["decorrelate"])  # fmt: skip
     steps = check_int("iterations", iterations, minimum=0) or 0
-    rate = check_float("learning_rate", learning_rate, strictly_above=0.0) or LEARNING_RATE
     check_flag("progress", progress)
     seed = check_int("seed", seed, minimum=0, allow_none=True)
-    # one stream for the transforms' draws, one per picture for its start: picture i starts
-    # alike whatever the list's length (SeedSequence's children do not depend on the count)
-    streams = [
-        np.random.default_rng(each) for each in np.random.SeedSequence(seed).spawn(len(found) + 1)
-    ]
-    rng = streams[0]
-    scorer = Scorer(found, model, check_weights("weights", weights))
-    values = np.concatenate([image.initial(1, each, START_SCALE) for each in streams[1:]])
+    output = None if output is None else check_output_path(output, None, False)
+    children = np.random.SeedSequence(seed).spawn(len(request.objectives) + 1)
+    streams = [np.random.default_rng(each) for each in children]
+    scorer = Scorer(request.objectives, model, check_weights("weights", weights))
+    if photo is None:
+        # one stream for the transforms' draws, one per picture for its start: picture i
+        # starts alike whatever the list's length (SeedSequence's children do not depend on
+        # the count)
+        values = np.concatenate([param_.initial(1, each, START_SCALE) for each in streams[1:]])
+    else:
+        values = param_.from_pixels(np.repeat(photo[None], len(request.objectives), axis=0))
     if steps:
-        values, _ = Optimisation(image, chain, scorer, rate, len(found)).run(
-            values, steps, rng, progress
-        )
-    pixels = backend.to_numpy(image.to_pixels(backend.to_tensor(values)))
+        pull = None if photo is None else (photo, checked["photo_weight"])
+        optimisation = Optimisation(param_, chain, scorer, checked["learning_rate"],
+                                    len(request.objectives), pull)  # fmt: skip
+        values, _ = optimisation.run(values, steps, streams[0], progress)
+    pixels = backend.to_numpy(param_.to_pixels(backend.to_tensor(values)))
     pictures = np.clip(np.rint(pixels), 0, 255).astype(np.uint8)
     if output is not None:
-        write_pictures(pictures, output, batched)
-    return pictures if batched else pictures[0]
+        write_sheet(pictures, request.labels, output, columns, request.several)
+    return pictures if request.several else pictures[0]
 
 
 def score(
@@ -326,7 +340,7 @@ def score(
     ``visualize``. A score is the mean activation of the objective's layers or channels (the
     mean logit of classes), weighted by the terms' weights, as ``visualize`` maximises it.
     """
-    found, _ = as_objectives(objective)
+    found = drawing_request(objective, None, None, 1).objectives
     rgb = np.asarray(pictures, np.float32)
     rgb = rgb[None] if rgb.ndim == 3 else rgb
     scorer = Scorer(found, check_model("model", model), check_weights("weights", weights))
@@ -334,4 +348,4 @@ def score(
     return backend.to_numpy(scorer.scores(unit, scorer.state(), every=True))
 
 
-__all__ = ["Scorer", "as_objectives", "score", "visualize"]
+__all__ = ["Scorer", "score", "visualize"]

@@ -381,7 +381,8 @@ gradient_ascent_settings <- c(
 # Functions that use another default than the schema's on purpose.
 dream_function_defaults <- list(
   dream_gallery = list(border = 0L),
-  gradient_ascent = list(tile_size = NULL, max_loss = NULL)
+  gradient_ascent = list(tile_size = NULL, max_loss = NULL),
+  visualize = list(iterations = 256L)
 )
 
 # The layer-key grammar (pydream.objectives, pydream.objectives_beyond). A key is LAYER
