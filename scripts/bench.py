@@ -470,6 +470,37 @@ def phases_section(workdir: Path, image: Path, rounds: int, ref: str) -> None:
 # --- the report ------------------------------------------------------------------------------
 
 
+def visualize_timings(repeats: int, size: int = 224) -> dict[str, float]:
+    """Median ms per visualisation step (Adam, standard transforms, decorrelated colours) of
+    the pixel and the Fourier parameterisation, alternating, one picture of mixed4:0."""
+    import numpy as np
+
+    from pydream.visual.parameterization import ImageParam
+    from pydream.visual.request import drawing_request
+    from pydream.visual.transforms import parse_transforms
+    from pydream.visual.visualize import Optimisation, Scorer
+
+    objectives = drawing_request("mixed4:0", None, None, 1).objectives
+    scorer = Scorer(objectives, "inception_v3", str(WEIGHTS))
+    chain = parse_transforms("standard")
+    runs = {}
+    for param in ("pixel", "fft"):
+        image = ImageParam(size, size, param, 1.0, True)
+        optimisation = Optimisation(image, chain, scorer, 0.05, 1)
+        start = image.initial(1, np.random.default_rng(0), 0.1)
+        runs[param] = (optimisation, start)
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    rng = np.random.default_rng(1)
+    for optimisation, start in runs.values():
+        optimisation.run(start, 2, rng, False)  # compile
+    for _ in range(repeats):
+        for name, (optimisation, start) in runs.items():
+            began = time.perf_counter()
+            optimisation.run(start, 1, rng, False)
+            times[name].append((time.perf_counter() - began) * 1000)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
@@ -482,6 +513,7 @@ def main() -> None:
     parser.add_argument("--skip-batch", action="store_true")
     parser.add_argument("--skip-backends", action="store_true")
     parser.add_argument("--skip-phases", action="store_true", help="no cold-start phases")
+    parser.add_argument("--skip-visualize", action="store_true", help="no visualisation steps")
     parser.add_argument("--phases-baseline", default=PHASES_BASELINE, metavar="COMMIT",
                         help="the commit the cold-start phases are compared with")  # fmt: skip
     options = parser.parse_args()
@@ -538,6 +570,14 @@ def main() -> None:
                 achieved = gflop / (row[name] / 1000)
                 print(f"    {name:9s} {row[name]:7.1f} ms  x{row['plain'] / row[name]:.2f}  "
                       f"{achieved:5.0f} GFLOP/s = {100 * achieved / rate:.0f}% of {name if name != 'plain' else 'float32'} matmul")  # fmt: skip  # noqa: E501
+
+    if not options.skip_visualize:
+        rows = visualize_timings(max(options.repeats, 9))
+        print("\nvisualisation, 224 x 224, one step (median ms; Adam, standard transforms, "
+              "decorrelated colours):")  # fmt: skip
+        for name, value in rows.items():
+            print(f"  {name:6s} {value:7.1f} ms  {1000 / value:5.1f} steps/s  "
+                  f"x{value / rows['pixel']:.2f} a pixel step")  # fmt: skip
 
     if not options.skip_quality:
         print("\ndream quality at the blog settings (800 px):")
