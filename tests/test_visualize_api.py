@@ -17,6 +17,8 @@ from pydream.objectives import diversity, layer, neuron
 from pydream.visual.request import drawing_request
 from pydream.visual.visualize import Scorer
 
+from .conftest import REAL_WEIGHTS, needs_real_weights
+
 TINY = {"model": "tiny", "weights": None, "size": 16, "seed": 0}
 PIXELS = {"param": "pixel", "decorrelate": False, "transforms": None}
 
@@ -113,3 +115,13 @@ def test_the_command_draws_a_labelled_sheet(tiny_models, tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "fft_decay must be from 0 to 10" in err
     assert not (tmp_path / "x.png").exists()
+
+
+@needs_real_weights
+@pytest.mark.real_weights
+def test_a_class_by_name_on_a_file_without_the_top_is_one_line():
+    with pytest.raises(ValueError, match="no classification top") as raised:
+        pydream.visualize("predictions:tabby", weights=str(REAL_WEIGHTS), size=128, iterations=1)
+    assert "\n" not in str(raised.value)
+    with pytest.raises(ValueError, match="did you mean 'tabby'"):
+        pydream.visualize("predictions:tabbby", weights=str(REAL_WEIGHTS), size=128)
