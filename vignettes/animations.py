@@ -69,6 +69,40 @@ gif = pydream.dream_zoom(
 side_by_side([kept[index] for index in sorted(kept)], out / "zoom_frames.png")
 print(f"{gif} ({gif.stat().st_size} bytes)")
 
+# %% Colours that hold: 60 frames of a 256-pixel copy, as they come and with color_lock=True
+# (every frame given frame 0's mean and spread of red, green and blue); the drift of each
+# channel's mean from frame 0 to frame 59, in levels
+small = shrink(pydream.example_image("jellyfish"), (172, 256))
+lock_settings = {
+    "frames": 60, "zoom": 1.05, "layers": {"mixed3": 1.0, "mixed5": 1.5}, "weights": weights,
+    "num_octave": 2, "iterations": 3, "step": 0.01, "max_loss": None, "seed": 1,
+}  # fmt: skip
+for name, lock in (("drifting", False), ("locked", True)):
+    frames = read_frames(pydream.dream_zoom(small, out / name, color_lock=lock, **lock_settings))
+    drift = frames[59].reshape(-1, 3).mean(0) - frames[0].reshape(-1, 3).mean(0)
+    print(f"{name}: red, green, blue moved {np.round(drift, 1)} levels by frame 59")
+    side_by_side([frames[index] for index in (0, 20, 40, 59)], out / f"{name}_frames.png")
+
+# %% Keyframes: zoom from 1 to 1.06 a frame, a pan right then down, a turn that speeds up,
+# and mixed3 switching to mixed5 at frame 24, eased in and out, colours locked
+keyframed = pydream.dream_zoom(
+    small, out / "keyframed", frames=48, zoom={0: 1.0, 47: 1.06},
+    translate={0: (0, 0), 16: (3, 0), 32: (0, 3)}, rotate={0: 0.0, 47: 2.0},
+    layers={0: {"mixed3": 1.0}, 24: {"mixed5": 1.5}}, interpolation="smooth", color_lock=True,
+    weights=weights, num_octave=2, iterations=3, step=0.01, max_loss=None, seed=1,
+)  # fmt: skip
+frames = read_frames(keyframed)
+side_by_side([frames[index] for index in (0, 12, 24, 36, 47)], out / "keyframed_frames.png")
+
+# %% The photo's own colours: the jellyfish dreamed plainly and with original_colors=True
+colour_settings = {
+    "layers": {"mixed3": 1.0, "mixed5": 1.5}, "weights": weights, "num_octave": 3,
+    "iterations": 20, "step": 0.02, "max_loss": None, "seed": 1,
+}  # fmt: skip
+plain = pydream.deep_dream(jellyfish, **colour_settings)
+kept_colours = pydream.deep_dream(jellyfish, original_colors=True, **colour_settings)
+side_by_side([plain, kept_colours], out / "original_colors.png")
+
 # %% A slow pan across Shanghai: 16 crops of 320 x 240 from a 560 x 280 copy, 4 px apart
 shanghai = shrink(pydream.example_image("shanghai"), (280, 560))
 SHIFT = 4
