@@ -230,8 +230,11 @@ app_ui <- function(image, size) {
             )
           ),
           shiny::radioButtons("mode", "Make", c("one picture" = "dream",
-                                                "a zoom animation" = "zoom"), inline = TRUE),
+                                                "a zoom animation" = "zoom",
+                                                "what the network sees" = "visualize"),
+                              inline = TRUE),
           app_zoom_panel(),
+          app_visualize_panel(),
           tags$div(
             class = "dream-buttons",
             shiny::actionButton("dream", "Dream", class = "btn-primary"),
@@ -244,17 +247,18 @@ app_ui <- function(image, size) {
         tags$div(id = "engine-status", class = "text-muted", shiny::textOutput("engine", inline = TRUE)),
         shiny::uiOutput("message"),
         tags$div(id = "progress-text", shiny::textOutput("progress", inline = TRUE)),
-        shiny::fluidRow(
+        shiny::conditionalPanel("input.mode != 'visualize'", shiny::fluidRow(
           shiny::column(6, tags$h5("Photo"), shiny::uiOutput("photo_view")),
           shiny::column(
             6,
-            shiny::conditionalPanel("input.mode != 'zoom'", tags$h5("Dream"),
+            shiny::conditionalPanel("input.mode == 'dream'", tags$h5("Dream"),
                                     shiny::uiOutput("dream_view")),
             app_zoom_view()
           )
-        ),
+        )),
+        app_visualize_view(),
         shiny::conditionalPanel(
-          "input.mode != 'zoom'",
+          "input.mode == 'dream'",
           shiny::uiOutput("octaves"),
           tags$div(
             class = "dream-actions",
@@ -274,6 +278,7 @@ app_ui <- function(image, size) {
 app_css <- "
 #photo_view img, #dream_view img, #zoom_view img { width: 100%; height: auto;
   border-radius: 4px; }
+#visual_view img { max-width: 100%; height: auto; border-radius: 4px; }
 .keyframes { margin-bottom: 6px; }
 .keyframes th { font-size: 11px; font-weight: normal; color: #555; padding: 2px !important; }
 .keyframes td { padding: 2px !important; vertical-align: middle !important; }
@@ -331,7 +336,7 @@ app_server <- function(input, output, session, worker, image, weights, folder, p
     mask = NULL,
     preset_version = 0L,
     preset_layers = NULL,
-    running = ""         # what the worker does for this session: "", "dream" or "zoom"
+    running = ""         # the worker's job for this session: "", "dream", "zoom", "visualize"
   )
   owner <- session$token
   jobs <- new.env(parent = emptyenv())
@@ -494,8 +499,16 @@ app_server <- function(input, output, session, worker, image, weights, folder, p
     state = state, worker = worker, owner = owner, weights = weights, new_file = new_file,
     url_of = url_of, show_message = show_message, set_busy = set_busy
   ))
+  start_visualize <- app_visualize_server(input, output, session, list(
+    state = state, worker = worker, owner = owner, weights = weights, new_file = new_file,
+    url_of = url_of, show_message = show_message, set_busy = set_busy
+  ))
   shiny::observeEvent(input$dream, {
     if (state$busy) {
+      return()
+    }
+    if (identical(input$mode, "visualize")) {
+      start_visualize()
       return()
     }
     settings <- app_settings(input, coefficients(), state$guide, state$mask)

@@ -160,6 +160,7 @@ app_worker_run <- function(kind, args) {
       photo = app_worker_photo(args),
       dream = app_worker_dream(args),
       zoom = app_worker_zoom(args),
+      visualize = app_worker_visualize(args),
       stop("unknown job ", kind)
     )),
     error = function(e) {
@@ -256,5 +257,23 @@ app_worker_zoom <- function(args) {
     unlink(paste0(args$output, ".frames"), recursive = TRUE)
   }
   list(output = args$output, frames = done, cancelled = cancelled,
+       seconds = as.numeric(difftime(Sys.time(), started, units = "secs")))
+}
+
+# What the network sees: visualize() of the keys into one labelled sheet; after each step,
+# the steps done and the steps in all are written to the progress file; the drawing stops
+# after the step in hand when the cancel file appears (nothing is written then).
+app_worker_visualize <- function(args) {
+  done <- 0L
+  callback <- function(step, total) {
+    done <<- step
+    writeLines(sprintf("%d %d", step, total), args$progress)
+    file.exists(args$cancel)
+  }
+  started <- Sys.time()
+  kwargs <- do.call(visualize_arguments, c(args$visualize, list(output = args$output)))
+  result <- run_visualize(kwargs, callback)
+  list(output = args$output, steps = done, cancelled = !is.null(result$stopped),
+       labels = as.character(unlist(result$labels)),
        seconds = as.numeric(difftime(Sys.time(), started, units = "secs")))
 }

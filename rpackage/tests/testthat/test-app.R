@@ -520,3 +520,117 @@ test_that("the worker dreams a zoom with keyframes into a GIF, frame by frame, a
   expect_false(bad$ok)
   expect_match(bad$message, "num_octave", fixed = TRUE)
 })
+
+# --- what the network sees: the keys drawn from noise by visualize() -----------------------
+
+test_that("\"what the network sees\" is a mode beside the picture and the zoom, with its controls", {
+  skip_if_no_app_packages()
+  page <- as.character(deepdream:::app_ui(NULL, 600L))
+  expect_match(page, "value=\"visualize\"", fixed = TRUE)
+  expect_match(page, "what the network sees", fixed = TRUE)
+  for (id in c("visual_size", "visual_iterations", "visual_view", "download_visual",
+               "copy_visual_code", "visual_code")) {
+    expect_match(page, sprintf("id=\"%s\"", id), fixed = TRUE, label = id)
+  }
+  expect_match(page, "data-display-if=\"input.mode == &#39;visualize&#39;\"", fixed = TRUE)
+})
+
+test_that("the layer keys become visualize()'s arguments, and the code shown draws the same", {
+  options <- list(keys = c("mixed3", "mixed4:97"), size = 160, iterations = 64, seed = 2L)
+  arguments <- deepdream:::app_visualize_arguments(options, weights = "/data/w.weights.h5")
+  expect_identical(arguments$objective, list("mixed3", "mixed4:97"))
+  expect_identical(arguments$weights, "/data/w.weights.h5")
+  code <- deepdream:::app_visualize_code(arguments)
+  expect_identical(strsplit(code, "\n", fixed = TRUE)[[1]], c(
+    "library(deepdream)",
+    "seen <- visualize(",
+    "  c(\"mixed3\", \"mixed4:97\"),",
+    "  size = 160L,",
+    "  iterations = 64L,",
+    "  seed = 2L,",
+    "  weights = \"/data/w.weights.h5\"",
+    ")",
+    "plot(seen)"
+  ))
+  expect_silent(parse(text = code))
+  # one key, no seed (an emptied field), the default weights
+  one <- deepdream:::app_visualize_arguments(
+    list(keys = "mixed4:97", size = 224, iterations = 128, seed = NA), weights = "imagenet"
+  )
+  expect_null(one$seed)
+  expect_identical(strsplit(deepdream:::app_visualize_code(one), "\n", fixed = TRUE)[[1]][3:5],
+                   c("  \"mixed4:97\",", "  size = 224L,", "  iterations = 128L"))
+  # bad fields get visualize()'s one-line messages
+  message_of <- function(...) {
+    tryCatch({
+      deepdream:::app_visualize_arguments(utils::modifyList(options, list(...)), "imagenet")
+      ""
+    }, error = function(e) {
+      expect_s3_class(e, "deepdream_argument_error")
+      conditionMessage(e)
+    })
+  }
+  expect_identical(message_of(keys = character()),
+                   "Choose at least one layer key to see, e.g. mixed4 or mixed4:97.")
+  expect_match(message_of(keys = c("mixed3", "mixed4:9-0")),
+               "`objective[[2]]`: the range in \"mixed4:9-0\" runs backwards (9-0).",
+               fixed = TRUE)
+  expect_match(message_of(size = NA), "`size` must be a whole number of pixels", fixed = TRUE)
+  expect_identical(message_of(iterations = 2.5),
+                   "`iterations` must be a single non-negative whole number, not 2.5.")
+})
+
+test_that("the worker draws the keys into one labelled sheet, step by step, and cancels", {
+  skip_if_no_app_packages()
+  skip_if_no_pydream()
+  folder <- tempfile("app-visualize")
+  dir.create(folder)
+  worker <- deepdream:::new_app_worker(folder, weights = NULL)
+  on.exit(worker$stop(), add = TRUE)
+  job <- function(name, iterations) {
+    options <- list(keys = c("mixed3:0", "mixed3:1"), size = 80, iterations = iterations,
+                    seed = 1L)
+    list(visualize = deepdream:::app_visualize_arguments(options, weights = NULL),
+         output = file.path(folder, paste0(name, ".png")),
+         progress = file.path(folder, paste0(name, "-progress.txt")),
+         cancel = file.path(folder, paste0(name, "-cancel.txt")))
+  }
+  first <- job("seen", 3L)
+  result <- NULL
+  lines <- character()
+  worker$submit("a", "visualize", first, function(r) result <<- r,
+                on_progress = function(line) lines <<- c(lines, line),
+                cancel_file = first$cancel)
+  expect_true(wait_for(worker, function() !is.null(result), 300))
+  expect_true(result$ok, info = result$message)
+  expect_identical(result$value$steps, 3L)
+  expect_false(result$value$cancelled)
+  expect_identical(result$value$labels, c("mixed3:0", "mixed3:1"))
+  expect_identical(readLines(first$progress), "3 3")
+  expect_true(all(lines %in% c("1 3", "2 3", "3 3")))
+  require_package("png")
+  sheet <- png::readPNG(first$output)
+  expect_gt(dim(sheet)[[2]], 2L * 80L)
+
+  # Cancel: the drawing stops after its step in hand and writes nothing
+  long <- job("cancelled", 2000L)
+  cancelled <- NULL
+  worker$submit("a", "visualize", long, function(r) cancelled <<- r,
+                on_progress = function(line) NULL, cancel_file = long$cancel)
+  expect_true(wait_for(worker, function() file.exists(long$progress), 120))
+  worker$cancel("a")
+  expect_true(wait_for(worker, function() !is.null(cancelled), 120))
+  expect_true(cancelled$ok, info = cancelled$message)
+  expect_true(cancelled$value$cancelled)
+  expect_lt(cancelled$value$steps, 2000L)
+  expect_false(file.exists(long$output))
+
+  # a size too small for the network: the engine's one line
+  small <- job("small", 2L)
+  small$visualize$size <- 20
+  failed <- NULL
+  worker$submit("a", "visualize", small, function(r) failed <<- r)
+  expect_true(wait_for(worker, function() !is.null(failed), 120))
+  expect_false(failed$ok)
+  expect_match(failed$message, "size must be at least", fixed = TRUE)
+})
