@@ -34,6 +34,14 @@
 #' frame in hand. The GIF is shown and downloads, beside the [dream_zoom()] call that
 #' makes it.
 #'
+#' @section What the network sees:
+#' "Make: what the network sees" draws each chosen layer key from faint noise with
+#' [visualize()] (the photo, the coefficients and the octave settings are not used; the
+#' seed is): a picture of a side of 224 pixels after 128 steps by default, fewer than
+#' [visualize()]'s 256 so that it takes seconds. The pictures are shown as one sheet, each
+#' under its key; the progress bar counts steps and Cancel stops after the step in hand.
+#' The sheet downloads as a PNG, beside the [visualize()] call that draws the same pictures.
+#'
 #' The dreams run in a separate R process that starts with the app and keeps the engine
 #' (Python, the network and its compiled step) loaded between dreams, so only the first
 #' dream waits for the network to be built. That process finds Python as deepdream always
