@@ -55,6 +55,9 @@ VIGNETTE_FIGURES = {
     },
     "animations": {
         "An endless zoom": ["animations-zoom-frames-1.jpg"],
+        "Colours that hold": ["animations-lock-frames-1.jpg"],
+        "Keyframes": ["animations-keyframes-frames-1.jpg"],
+        "The photo's own colours": ["animations-colours-side-by-side-1.jpg"],
         "The same clip dreamed": ["animations-pan-frames-1.jpg"],
         "How much it flickers": ["animations-pan-differences-1.jpg"],
     },

@@ -149,6 +149,7 @@ def test_public_surface():
         "clear_caches", "deep_dream", "deprocess_image", "dream_batch", "dream_gallery",
         "dream_video", "dream_zoom", "errors", "example_image", "gradient_ascent", "list_layers",
         "objectives", "octave_shapes", "preprocess_image", "presets", "resize_img", "save_img",
+        "visualize", "classify",
     }  # fmt: skip
 
 

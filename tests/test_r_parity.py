@@ -330,13 +330,14 @@ LAYER_KEYS = [
 
 
 def test_r_judges_layer_keys_as_the_engine_does(r: GilHoldingR) -> None:
-    from pydream.settings import parse_layer_key
+    from pydream.objectives import term_from_key
 
     kinds = ("must look like", "runs backwards", "beyond any network", "no layer name",
-             "non-empty")  # fmt: skip
-    for key in LAYER_KEYS:
+             "non-empty", "names select ImageNet classes", "chooses no channel",
+             "must end in @X,Y")  # fmt: skip
+    for key in (*LAYER_KEYS, "mixed4:strong0", "mixed4:97@3", "mixed4:strong3", "mixed4:97@c"):
         try:
-            parse_layer_key(key)
+            term_from_key(key)
             python_kind = None
         except (TypeError, ValueError) as error:
             python_kind = next(kind for kind in kinds if kind in str(error))

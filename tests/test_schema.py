@@ -15,10 +15,10 @@ from pydream import cli
 from pydream.errors import DeprecatedSettingWarning, SettingError
 from pydream.presets import resolve_settings
 from pydream.settings import (
-    FUNCTION_DEFAULTS,
-    GROUPS,
     ANIMATION_SETTINGS,
     ANIMATIONS,
+    FUNCTION_DEFAULTS,
+    GROUPS,
     KINDS,
     RUN_OPTIONS,
     SETTINGS,
