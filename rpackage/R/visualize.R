@@ -300,8 +300,8 @@ as_visualization <- function(pictures, labels, columns = NULL) {
 }
 
 new_deep_dream_pictures <- function(pictures, labels, columns = NULL) {
-  structure(stats::setNames(pictures, labels), columns = columns,
-            class = "deep_dream_pictures")
+  names(pictures) <- labels
+  structure(pictures, columns = columns, class = "deep_dream_pictures")
 }
 
 #' Print and draw several pictures
