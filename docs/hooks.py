@@ -26,7 +26,7 @@ from mkdocs.structure.files import File, Files
 ROOT = Path(__file__).resolve().parents[1]
 FIGURES = ROOT / "rpackage" / "vignettes" / "figures"
 GALLERY = ROOT / "docs" / "gallery"
-VIGNETTES = ("jellyfish", "shanghai", "beyond", "animations")
+VIGNETTES = ("jellyfish", "shanghai", "beyond", "animations", "what-the-network-sees")
 
 VIGNETTE_FIGURES = {
     "jellyfish": {
@@ -60,6 +60,14 @@ VIGNETTE_FIGURES = {
         "The photo's own colours": ["animations-colours-side-by-side-1.jpg"],
         "The same clip dreamed": ["animations-pan-frames-1.jpg"],
         "How much it flickers": ["animations-pan-differences-1.jpg"],
+    },
+    "what-the-network-sees": {
+        "A channel atlas": ["what-the-network-sees-atlas-1.jpg"],
+        "A channel and the neuron": ["what-the-network-sees-neuron-1.jpg"],
+        "A direction": ["what-the-network-sees-direction-1.jpg"],
+        "Accentuation": ["what-the-network-sees-accent-1.jpg"],
+        "Four pictures of one channel": ["what-the-network-sees-diversity-1.jpg"],
+        "Pixels or a spectrum": ["what-the-network-sees-pixel-fourier-1.jpg"],
     },
 }
 """Per vignette: the start of a cell's comment -> the R vignette's figures of that step."""
