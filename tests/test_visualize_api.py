@@ -125,3 +125,16 @@ def test_a_class_by_name_on_a_file_without_the_top_is_one_line():
     assert "\n" not in str(raised.value)
     with pytest.raises(ValueError, match="did you mean 'tabby'"):
         pydream.visualize("predictions:tabbby", weights=str(REAL_WEIGHTS), size=128)
+
+
+def test_a_callback_sees_every_step_and_can_stop(tiny_models):
+    seen = []
+
+    def stop_at_three(step, scores):
+        seen.append((step, scores.shape))
+        return step == 3
+
+    stopped = pydream.visualize("square:0", iterations=8, callback=stop_at_three, **TINY)
+    assert seen == [(1, (1,)), (2, (1,)), (3, (1,))]
+    three = pydream.visualize("square:0", iterations=3, **TINY)
+    np.testing.assert_array_equal(stopped, three)

@@ -12,7 +12,7 @@ optimisation.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -40,6 +40,9 @@ from .transforms import TransformChain, parse_transforms
 
 Tensor = Any
 """A tensor of the Keras backend."""
+
+StepCallback = Callable[[int, np.ndarray], Any]
+"""``callback(step, scores)`` of ``visualize``: returning true stops it."""
 
 LEARNING_RATE = 0.05
 """Adam's step, lucid's choice for these parameterisations."""
@@ -184,9 +187,15 @@ class Optimisation:
         return values + step, first, second, scores
 
     def run(
-        self, values: np.ndarray, iterations: int, rng: np.random.Generator, progress: bool
+        self,
+        values: np.ndarray,
+        iterations: int,
+        rng: np.random.Generator,
+        progress: bool,
+        callback: StepCallback | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The variables after ``iterations`` steps from ``values``, and the last scores."""
+        """The variables after ``iterations`` steps from ``values`` (fewer when
+        ``callback(step, scores)`` returns true), and the last scores."""
         state = self.scorer.state()
         extra = (state,) if backend.passes_state() else ()
         current = backend.to_tensor(values)
@@ -200,6 +209,8 @@ class Optimisation:
                 )
                 scores = backend.to_numpy(found)
                 bar.update(1)
+                if callback is not None and callback(count, scores):
+                    break
         return backend.to_numpy(current), scores
 
 
@@ -250,6 +261,7 @@ def visualize(
     output: Any = None,
     columns: int | None = None,
     progress: bool = False,
+    callback: StepCallback | None = None,
 ) -> np.ndarray:
     """The picture that the objective scores highly, optimised from faint random noise (or,
     given ``image``, from a photo that it stays close to: the photo accentuated).
@@ -284,6 +296,8 @@ def visualize(
             objective.
         columns: tiles a row of the sheet (default: a near-square grid).
         progress: show a progress bar.
+        callback: ``callback(step, scores)`` after every step (``step`` from 1, ``scores``
+            float32 (pictures,)); returning true stops there, with the pictures as they are.
 
     Returns:
         uint8 RGB (H, W, 3); (N, H, W, 3) for several pictures.
@@ -323,7 +337,7 @@ def visualize(
         pull = None if photo is None else (photo, checked["photo_weight"])
         optimisation = Optimisation(param_, chain, scorer, checked["learning_rate"],
                                     len(request.objectives), pull)  # fmt: skip
-        values, _ = optimisation.run(values, steps, streams[0], progress)
+        values, _ = optimisation.run(values, steps, streams[0], progress, callback)
     pixels = backend.to_numpy(param_.to_pixels(backend.to_tensor(values)))
     pictures = np.clip(np.rint(pixels), 0, 255).astype(np.uint8)
     if output is not None:

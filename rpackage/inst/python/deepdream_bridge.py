@@ -10,12 +10,10 @@ classes without a Python traceback.
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import os
 import traceback
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -341,28 +339,43 @@ def classify(image: Any, top: int = 5, **kwargs: Any) -> dict[str, list[Any]]:
     }
 
 
-class VisualizeStopped(Exception):
-    """A visualisation stopped before its last step (the R callback asked to stop)."""
-
-
 def visualize(step_callback: Any = None, **kwargs: Any) -> dict[str, Any]:
     """``pydream.visualize(**kwargs)`` and the label of each picture, in order.
 
     Returns ``{"pictures": array, "labels": [...], "stopped": None}``: one (H, W, 3) picture
     or (N, H, W, 3), labelled by ``visualize_labels``. ``step_callback(done, total)``, when
-    given, is called after every step; when it returns true the visualisation stops, and
-    the result is ``{"pictures": None, "labels": [], "stopped": "stopped after N of M
-    steps"}``.
+    given, is called after every step; when it returns true the visualisation stops, nothing
+    is written, and the result is ``{"pictures": None, "labels": [], "stopped": "stopped
+    after N of M steps"}``.
     """
     if step_callback is None:
         pictures = pydream.visualize(**kwargs)
-    else:
-        try:
-            with _step_reports(step_callback):
-                pictures = pydream.visualize(**kwargs)
-        except VisualizeStopped as stop:
-            return {"pictures": None, "labels": [], "stopped": str(stop)}
-    return {"pictures": pictures, "labels": visualize_labels(**kwargs), "stopped": None}
+        return {"pictures": pictures, "labels": visualize_labels(**kwargs), "stopped": None}
+    from pydream.media.images import check_output_path
+    from pydream.settings import FUNCTION_DEFAULTS
+    from pydream.visual.request import write_sheet
+
+    output, columns = kwargs.pop("output", None), kwargs.pop("columns", None)
+    if output is not None:
+        output = check_output_path(output, None, False)
+    total = int(kwargs.get("iterations", FUNCTION_DEFAULTS["visualize"]["iterations"]))
+    stopped: list[int] = []
+
+    def report(step: int, _scores: Any) -> bool:
+        if step_callback(step, total):
+            stopped.append(step)
+            return True
+        return False
+
+    pictures = pydream.visualize(callback=report, **kwargs)
+    if stopped:
+        return {"pictures": None, "labels": [], "stopped":
+                f"stopped after {stopped[0]} of {total} steps"}  # fmt: skip
+    labels = visualize_labels(**kwargs)
+    if output is not None:
+        write_sheet(pictures[None] if pictures.ndim == 3 else pictures, labels, output,
+                    columns, pictures.ndim == 4)  # fmt: skip
+    return {"pictures": pictures, "labels": labels, "stopped": None}
 
 
 def visualize_labels(
@@ -373,41 +386,6 @@ def visualize_labels(
     from pydream.visual.request import drawing_request
 
     return list(drawing_request(objective, layers, channels, count).labels)
-
-
-class _StepBar:
-    """Stands for ``tqdm`` in ``pydream.visual.visualize``: tells ``callback(done, total)``
-    of every step and stops the run (``VisualizeStopped``) when it returns true."""
-
-    def __init__(self, callback: Any, total: int | None = None, **_: Any) -> None:
-        self.callback, self.total, self.done = callback, int(total or 0), 0
-
-    def __enter__(self) -> _StepBar:
-        return self
-
-    def __exit__(self, *_: Any) -> None:
-        return None
-
-    def update(self, steps: int = 1) -> None:
-        self.done += int(steps)
-        if self.callback(self.done, self.total):
-            raise VisualizeStopped(f"stopped after {self.done} of {self.total} steps")
-
-    def close(self) -> None:
-        return None
-
-
-@contextlib.contextmanager
-def _step_reports(callback: Any) -> Iterator[None]:
-    """While active, the visualisation's progress bar is a ``_StepBar`` of ``callback``."""
-    # the module, not the function pydream.visual may export under the same name
-    module = importlib.import_module("pydream.visual.visualize")
-    saved = module.tqdm  # type: ignore[attr-defined]
-    module.tqdm = lambda *args, **kwargs: _StepBar(callback, **kwargs)  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        module.tqdm = saved  # type: ignore[attr-defined]
 
 
 # Functions of this module that R calls through ``call`` (the others are pydream's).
