@@ -160,6 +160,10 @@ def test_ctrl_c_exits_130_and_writes_nothing(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # as from a shell: Ctrl-C not ignored, whatever this test process inherited (R
+        # embedded in the same process by other tests leaves SIGINT ignored, and an ignored
+        # signal stays ignored across exec)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     # Wait for the first step to be done (the step is compiled by then: an interrupt inside
     # a long compilation on a busy machine waits for it), then interrupt.
