@@ -51,9 +51,11 @@ os.environ.setdefault("PYDREAM_IMAGES", str(IMAGES))
 # modules go first (with --no-loadscope-reorder), so that the short ones fill the end.
 LONGEST_FIRST = (
     "test_r_parity", "test_app_browser", "test_backends", "test_workers", "test_real_weights",
-    "test_docs_site", "test_real_objectives", "test_models", "test_motion",
-    "test_python_package", "test_dream", "test_cli", "test_writes", "test_bad_input",
-    "test_batch", "test_integrity", "test_images", "test_schema_drift",
+    "test_animation_controls", "test_docs_site", "test_visualize", "test_real_objectives",
+    "test_objectives_beyond", "test_models", "test_motion", "test_python_package",
+    "test_dream", "test_cli", "test_writes", "test_visualize_api", "test_bad_input",
+    "test_batch", "test_integrity", "test_visual_parameterization", "test_images",
+    "test_schema_drift",
 )  # fmt: skip
 
 

@@ -326,6 +326,13 @@ def _load_top_model(spec: ModelSpec, weights: str | None) -> keras.Model:
                     path="imagenet",
                 ) from None
         weights = local_file
+    if weights is not None and not _may_hold_top(check_weights_file(weights)):
+        raise WeightsError(
+            f"weights file {check_weights_file(weights)} has no classification top (no dense "
+            "layer in it): class objectives such as 'predictions:207' need the "
+            'weights of the whole model, e.g. weights "imagenet"',
+            path=str(weights),
+        )
     model = spec.builder(include_top=True, weights=None, classifier_activation=None)
     if weights is None:
         return model
@@ -342,6 +349,30 @@ def _load_top_model(spec: ModelSpec, weights: str | None) -> keras.Model:
             ) from None
         raise
     return model
+
+
+TOP_LAYER = "predictions"
+"""The name of the classification top's dense layer in every Keras ImageNet model."""
+_DENSE_PATH = re.compile(rf"^(?:{TOP_LAYER}|dense(?:_\d+)?)$")
+"""A weights file's group of a dense layer: a legacy ``.h5`` names it ``predictions``, a
+Keras 3 ``.weights.h5`` by its class (``dense``, ``dense_1``, ...)."""
+
+
+def _may_hold_top(file: Path) -> bool:
+    """Whether an HDF5 weights file may hold a classification top: it has a dense layer
+    (the headless Keras ImageNet networks have none). Read from the file's index in
+    milliseconds, where building the network to try takes seconds; a file h5py cannot read
+    is left to the loading."""
+    import h5py
+
+    def dense(name: str) -> bool | None:
+        return True if any(_DENSE_PATH.match(part) for part in name.split("/")) else None
+
+    try:
+        with h5py.File(file, "r") as handle:
+            return bool(handle.visit(dense))
+    except OSError:
+        return True
 
 
 def _fits_headless(spec: ModelSpec, file: Path) -> bool:
