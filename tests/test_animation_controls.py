@@ -278,8 +278,8 @@ def jellyfish_square(size: int) -> np.ndarray:
 @pytest.mark.real_weights
 @pytest.mark.slow
 def test_a_long_zoom_drifts_in_colour_and_the_lock_holds_it(tmp_path):
-    # 60 frames at 256 pixels with LONG_TESTS; 16 frames at 160 pixels by default
-    frames, size = (60, 256) if LONG_TESTS else (16, 160)
+    # 60 frames at 256 pixels with LONG_TESTS; 10 frames at 128 pixels by default
+    frames, size = (60, 256) if LONG_TESTS else (10, 128)
     settings = {**REAL, "weights": str(REAL_WEIGHTS), "frames": frames, "zoom": 1.05}
     start = jellyfish_square(size)
     drift = {}
