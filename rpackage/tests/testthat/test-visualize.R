@@ -187,10 +187,11 @@ test_that("visualize() draws from noise with an untrained network: one, several,
   mixed <- visualize(list("mixed3:1", objective_layer("mixed2") * 2), size = 80L,
                      iterations = 1L, seed = 1L, weights = NULL, progress = FALSE)
   expect_identical(names(mixed), c("mixed3:1", "mixed2"))
-  # a picture of a list starts as it would alone with the same seed
+  # a picture of a list starts as it would alone with the same seed (within a grey level:
+  # a batch of two may take other float32 kernels than one picture)
   alone <- visualize("mixed3:1", size = 80L, iterations = 1L, seed = 1L, weights = NULL,
                      progress = FALSE)
-  expect_identical(unclass(mixed[[1]]), unclass(alone))
+  expect_lte(max(abs(unclass(mixed[[1]]) - unclass(alone))), 1)
 })
 
 test_that("visualize(): the engine's errors are R conditions, the steps can be stopped", {
